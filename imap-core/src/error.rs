@@ -1,0 +1,207 @@
+//! Errors, each saying whose fault it is.
+//!
+//! - [`ParseError`]: the server sent a response that does not follow the
+//!   grammar. Only that response is lost; the stream stays framed.
+//! - [`LimitError`]: a response broke one of the [`Limits`](crate::Limits);
+//!   it is skipped without being buffered and the session goes on.
+//! - [`FramingError`]: the byte stream can no longer be split into responses.
+//!   Fatal for the connection.
+//! - [`EncodeError`]: a command argument cannot be sent (the caller's fault).
+
+use std::fmt;
+
+use bytes::Bytes;
+
+/// A response that does not follow the grammar.
+///
+/// Carries the whole raw response, the byte offset in it where parsing
+/// stopped and what the parser expected there.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed response: expected {expected} at byte {offset}: {}", Excerpt(raw, *offset))]
+pub struct ParseError {
+    /// Offset into `raw` where the parser gave up.
+    pub offset: usize,
+    /// What the grammar required at that offset.
+    pub expected: &'static str,
+    /// The complete response as received (lines and literals).
+    pub raw: Bytes,
+}
+
+impl fmt::Debug for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParseError")
+            .field("offset", &self.offset)
+            .field("expected", &self.expected)
+            .field("raw", &Excerpt(&self.raw, self.offset).to_string())
+            .finish()
+    }
+}
+
+/// Which limit a response broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// [`Limits::max_line_len`](crate::Limits::max_line_len).
+    LineLength,
+    /// [`Limits::max_literal_len`](crate::Limits::max_literal_len).
+    LiteralLength,
+    /// [`Limits::max_response_len`](crate::Limits::max_response_len).
+    ResponseLength,
+    /// [`Limits::max_nesting`](crate::Limits::max_nesting).
+    Nesting,
+}
+
+impl fmt::Display for LimitKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LimitKind::LineLength => "line length",
+            LimitKind::LiteralLength => "literal size",
+            LimitKind::ResponseLength => "response size",
+            LimitKind::Nesting => "nesting depth",
+        })
+    }
+}
+
+/// A response broke a configured limit. The response is dropped (its
+/// remaining bytes are counted out, not buffered); later responses decode
+/// normally.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error("response exceeds the {kind} limit of {limit} (announced or reached {size}): {}", Excerpt(head, 0))]
+pub struct LimitError {
+    /// Which limit.
+    pub kind: LimitKind,
+    /// The configured limit.
+    pub limit: u64,
+    /// The size reached or announced by the server.
+    pub size: u64,
+    /// The first bytes of the response (at most 128), to tell which
+    /// command it belonged to.
+    pub head: Bytes,
+}
+
+impl fmt::Debug for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LimitError")
+            .field("kind", &self.kind)
+            .field("limit", &self.limit)
+            .field("size", &self.size)
+            .field("head", &Excerpt(&self.head, 0).to_string())
+            .finish()
+    }
+}
+
+/// The stream cannot be framed any more: fatal for the connection.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FramingError {
+    /// A literal announcement whose length does not fit in 64 bits.
+    #[error("literal length {digits:?} does not fit in 64 bits")]
+    LiteralLengthOverflow {
+        /// The digits as sent.
+        digits: String,
+    },
+    /// An earlier call already failed; the stream stays unusable.
+    #[error("the response stream was already broken by an earlier error")]
+    Broken,
+}
+
+/// One response could not be decoded; the stream is still framed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// The response does not follow the grammar.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The response broke a size limit and was skipped.
+    #[error(transparent)]
+    Limit(#[from] LimitError),
+}
+
+/// A command argument that cannot be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// NUL may only be sent inside a BINARY literal8 (RFC 3516).
+    #[error("{what} contains a NUL byte, which IMAP cannot carry here")]
+    Nul {
+        /// The argument concerned.
+        what: &'static str,
+    },
+    /// The value must be an atom (a keyword, a capability name, a SASL
+    /// mechanism...) and contains a byte that an atom cannot hold.
+    #[error("{what} {value:?} is not a valid IMAP atom")]
+    NotAnAtom {
+        /// The argument concerned.
+        what: &'static str,
+        /// The offending value, lossily decoded.
+        value: String,
+    },
+    /// An argument that may not be empty was empty.
+    #[error("{what} must not be empty")]
+    Empty {
+        /// The argument concerned.
+        what: &'static str,
+    },
+    /// A literal would be needed but the context forbids it (e.g. inside
+    /// a SASL exchange line).
+    #[error("{what} cannot be sent: {reason}")]
+    Invalid {
+        /// The argument concerned.
+        what: &'static str,
+        /// Why it cannot be sent.
+        reason: &'static str,
+    },
+}
+
+/// Escaped excerpt of raw protocol bytes around an offset, for messages.
+pub(crate) struct Excerpt<'a>(pub(crate) &'a [u8], pub(crate) usize);
+
+impl fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const CONTEXT: usize = 40;
+        let (raw, at) = (self.0, self.1.min(self.0.len()));
+        let start = at.saturating_sub(CONTEXT);
+        let end = (at + CONTEXT).min(raw.len());
+        if start > 0 {
+            f.write_str("...")?;
+        }
+        f.write_str("\"")?;
+        for (i, &b) in raw[start..end].iter().enumerate() {
+            if start + i == at && at != 0 {
+                f.write_str("\u{2192}")?; // marks the offset
+            }
+            write_escaped_byte(f, b)?;
+        }
+        f.write_str("\"")?;
+        if end < raw.len() {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn write_escaped_byte(f: &mut impl fmt::Write, b: u8) -> fmt::Result {
+    match b {
+        b'\r' => f.write_str("\\r"),
+        b'\n' => f.write_str("\\n"),
+        b'\t' => f.write_str("\\t"),
+        b'"' => f.write_str("\\\""),
+        b'\\' => f.write_str("\\\\"),
+        0x20..=0x7e => f.write_char(b as char),
+        _ => write!(f, "\\x{b:02x}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_error_shows_where() {
+        let e = ParseError { offset: 5, expected: "SP", raw: Bytes::from_static(b"* OK\x00x\r\n") };
+        let text = e.to_string();
+        assert!(text.contains("expected SP at byte 5"), "{text}");
+        assert!(text.contains("\\x00"), "{text}");
+        assert!(text.contains("\\r\\n"), "{text}");
+    }
+}

@@ -1,0 +1,42 @@
+//! A sans-I/O IMAP4 client protocol engine.
+//!
+//! This crate never touches a socket, a thread or a clock. It turns server
+//! bytes into typed responses and typed commands into bytes; drivers such
+//! as `imap-blocking` move the bytes.
+//!
+//! The wire layer, usable on its own:
+//!
+//! ```
+//! use imap_core::{Decoder, Response, Data};
+//!
+//! let mut decoder = Decoder::default();
+//! decoder.push(b"* 3 EXISTS\r\n* 1 FETCH (UID 7 BODY[] {5}\r\nhello)\r\n");
+//! let mut n = 0;
+//! while let Some(item) = decoder.next_response() {
+//!     let response = item.expect("well-formed");
+//!     if let Response::Data(Data::Fetch(fetch)) = &response {
+//!         assert_eq!(fetch.uid(), Some(7));
+//!         assert_eq!(&fetch.message().unwrap()[..], b"hello");
+//!     }
+//!     n += 1;
+//! }
+//! assert_eq!(n, 2);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod chars;
+pub mod config;
+pub mod encode;
+pub mod error;
+pub mod parse;
+pub mod types;
+
+pub use config::{Leniency, Limits, ParseOptions};
+pub use encode::{encode_command, EncodeContext, Encoded, Fragment};
+pub use error::{EncodeError, FramingError, LimitError, ParseError, ResponseError};
+pub use parse::{parse_response, Decoder, Framer};
+pub use types::{
+    ByteStr, Capabilities, Capability, Command, Data, Date, DateTime, Fetch, FetchAttr, FetchItem, Flag,
+    Mailbox, Response, ResponseCode, SearchKey, Secret, Section, SequenceSet, Status, StatusKind, Tag,
+};

@@ -1,0 +1,537 @@
+//! Token-level reading of one framed response.
+
+use bytes::Bytes;
+
+use crate::chars::{is_astring_char, is_atom_char, is_digit, is_lenient_atom_char, is_text_char};
+use crate::config::{Leniency, ParseOptions};
+use crate::types::{ByteStr, Mailbox, SequenceSet};
+
+/// Why parsing stopped: where, and what the grammar wanted there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fail {
+    pub(crate) pos: usize,
+    pub(crate) expected: &'static str,
+    /// The nesting limit was hit (reported as a limit, not a syntax error).
+    pub(crate) nesting: bool,
+}
+
+pub(crate) type PResult<T> = Result<T, Fail>;
+
+pub(crate) struct Parser<'a> {
+    frame: &'a Bytes,
+    pub(crate) buf: &'a [u8],
+    pub(crate) pos: usize,
+    pub(crate) lenient: Leniency,
+    max_depth: usize,
+    depth: usize,
+    pub(crate) utf8_names: bool,
+}
+
+impl<'a> Parser<'a> {
+    pub(crate) fn new(frame: &'a Bytes, opts: &ParseOptions, utf8_names: bool) -> Self {
+        Self {
+            frame,
+            buf: frame,
+            pos: 0,
+            lenient: opts.leniency,
+            max_depth: opts.limits.max_nesting,
+            depth: 0,
+            utf8_names,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn fail<T>(&self, expected: &'static str) -> PResult<T> {
+        Err(Fail { pos: self.pos, expected, nesting: false })
+    }
+
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
+
+    #[inline]
+    pub(crate) fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    #[inline]
+    pub(crate) fn expect(&mut self, c: u8, what: &'static str) -> PResult<()> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            self.fail(what)
+        }
+    }
+
+    /// A zero-copy slice of the response.
+    #[inline]
+    pub(crate) fn slice(&self, start: usize, end: usize) -> Bytes {
+        self.frame.slice(start..end)
+    }
+
+    /// Enters a parenthesised level, enforcing the nesting limit.
+    pub(crate) fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(Fail {
+                pos: self.pos,
+                expected: "nesting within the configured limit",
+                nesting: true,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// One SP (more, leniently).
+    #[inline]
+    pub(crate) fn sp(&mut self) -> PResult<()> {
+        if !self.eat(b' ') {
+            return self.fail("SP");
+        }
+        if self.lenient.extra_spaces {
+            while self.peek() == Some(b' ') {
+                self.pos += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips spaces where the grammar has none but servers put some
+    /// (between list items without separators, before `)`), leniently.
+    #[inline]
+    pub(crate) fn lenient_spaces(&mut self) {
+        if self.lenient.extra_spaces {
+            while self.peek() == Some(b' ') {
+                self.pos += 1;
+            }
+        }
+    }
+
+    /// SP, then true; or false if the next byte closes (`)`) or ends the
+    /// line. For `*(SP item)` loops.
+    #[inline]
+    pub(crate) fn sp_before_item(&mut self) -> PResult<bool> {
+        if self.peek() != Some(b' ') {
+            return Ok(false);
+        }
+        let save = self.pos;
+        self.sp()?;
+        if self.lenient.extra_spaces && matches!(self.peek(), Some(b')' | b'\r' | b'\n') | None) {
+            return Ok(false);
+        }
+        if matches!(self.peek(), Some(b')')) {
+            self.pos = save;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Whether the next byte ends the line.
+    #[inline]
+    pub(crate) fn at_eol(&self) -> bool {
+        matches!(self.peek(), Some(b'\r' | b'\n') | None)
+    }
+
+    /// CRLF (or LF, leniently) that must end the response.
+    pub(crate) fn end(&mut self) -> PResult<()> {
+        if self.lenient.extra_spaces {
+            while self.peek() == Some(b' ') {
+                self.pos += 1;
+            }
+        }
+        if self.eat(b'\r') {
+            self.expect(b'\n', "LF after CR")?;
+        } else if !(self.lenient.bare_lf && self.eat(b'\n')) {
+            return self.fail("CRLF");
+        }
+        if self.pos != self.buf.len() {
+            return self.fail("end of response");
+        }
+        Ok(())
+    }
+
+    /// `1*DIGIT` as u64 (number64).
+    pub(crate) fn number64(&mut self) -> PResult<u64> {
+        let start = self.pos;
+        let mut n: u64 = 0;
+        while let Some(c) = self.peek() {
+            if !is_digit(c) {
+                break;
+            }
+            n = match n.checked_mul(10).and_then(|n| n.checked_add(u64::from(c - b'0'))) {
+                Some(n) => n,
+                None => {
+                    self.pos = start;
+                    return self.fail("number within 64 bits");
+                }
+            };
+            self.pos += 1;
+        }
+        if self.pos == start {
+            return self.fail("number");
+        }
+        Ok(n)
+    }
+
+    /// `number`: 32-bit unsigned.
+    pub(crate) fn number(&mut self) -> PResult<u32> {
+        let start = self.pos;
+        let n = self.number64()?;
+        u32::try_from(n).or_else(|_| {
+            self.pos = start;
+            self.fail("number within 32 bits")
+        })
+    }
+
+    /// `nz-number`.
+    pub(crate) fn nz_number(&mut self) -> PResult<u32> {
+        let start = self.pos;
+        let n = self.number()?;
+        if n == 0 {
+            self.pos = start;
+            return self.fail("non-zero number");
+        }
+        Ok(n)
+    }
+
+    /// A number, leniently allowing a minus sign (read as 0).
+    pub(crate) fn body_number(&mut self) -> PResult<u64> {
+        if self.lenient.body_structure && self.eat(b'-') {
+            self.number64()?;
+            return Ok(0);
+        }
+        self.number64()
+    }
+
+    /// The bytes of an atom (ATOM-CHARs; 8-bit too, leniently).
+    #[inline]
+    pub(crate) fn atom_span(&mut self) -> PResult<(usize, usize)> {
+        let start = self.pos;
+        let eight_bit = self.lenient.eight_bit;
+        while let Some(&c) = self.buf.get(self.pos) {
+            if is_atom_char(c) || (eight_bit && c >= 0x80) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        if self.pos == start {
+            return self.fail("atom");
+        }
+        Ok((start, self.pos))
+    }
+
+    /// An atom, borrowed.
+    #[inline]
+    pub(crate) fn atom(&mut self) -> PResult<&'a [u8]> {
+        let (s, e) = self.atom_span()?;
+        Ok(&self.buf[s..e])
+    }
+
+    /// An atom, as a zero-copy string.
+    pub(crate) fn atom_str(&mut self) -> PResult<ByteStr> {
+        let (s, e) = self.atom_span()?;
+        Ok(ByteStr::from_bytes(self.slice(s, e)))
+    }
+
+    /// Whether the next token is `NIL` (consumed if so).
+    #[inline]
+    pub(crate) fn nil(&mut self) -> bool {
+        let b = &self.buf[self.pos.min(self.buf.len())..];
+        if b.len() >= 3 && b[..3].eq_ignore_ascii_case(b"NIL") && !b.get(3).is_some_and(|&c| is_atom_char(c))
+        {
+            self.pos += 3;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// `quoted`: zero-copy unless it holds escapes.
+    pub(crate) fn quoted(&mut self) -> PResult<Bytes> {
+        let open = self.pos;
+        self.expect(b'"', "quoted string")?;
+        let start = self.pos;
+        let rest = &self.buf[start..];
+        match memchr::memchr2(b'"', b'\\', rest) {
+            Some(i) if rest[i] == b'"' => {
+                let end = start + i;
+                self.check_quoted(start, end)?;
+                self.pos = end + 1;
+                Ok(self.slice(start, end))
+            }
+            Some(_) => self.quoted_escaped(start),
+            None => {
+                self.pos = open;
+                self.fail("closing quote")
+            }
+        }
+    }
+
+    fn quoted_escaped(&mut self, start: usize) -> PResult<Bytes> {
+        let mut out = Vec::with_capacity(32);
+        let mut i = start;
+        loop {
+            let Some(&c) = self.buf.get(i) else {
+                self.pos = start - 1;
+                return self.fail("closing quote");
+            };
+            match c {
+                b'"' => break,
+                b'\\' => {
+                    match self.buf.get(i + 1) {
+                        Some(&e @ (b'"' | b'\\')) => out.push(e),
+                        Some(&e) if self.lenient.eight_bit && e != b'\r' && e != b'\n' => {
+                            // Not an escape the grammar has: keep both bytes.
+                            out.push(b'\\');
+                            out.push(e);
+                        }
+                        _ => {
+                            self.pos = i;
+                            return self.fail("\\\" or \\\\ escape");
+                        }
+                    }
+                    i += 2;
+                }
+                b'\r' | b'\n' => {
+                    self.pos = i;
+                    return self.fail("closing quote");
+                }
+                _ => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        self.check_quoted(start, i)?;
+        self.pos = i + 1;
+        Ok(Bytes::from(out))
+    }
+
+    fn check_quoted(&mut self, start: usize, end: usize) -> PResult<()> {
+        let body = &self.buf[start..end];
+        let bad = if self.lenient.eight_bit {
+            memchr::memchr2(b'\r', 0, body)
+        } else {
+            body.iter().position(|&c| !is_text_char(c))
+        };
+        if let Some(off) = bad {
+            self.pos = start + off;
+            return self.fail("quoted character");
+        }
+        Ok(())
+    }
+
+    /// `literal` or `literal8`: `{N}` (or `~{N}`, `{N+}`) CRLF then N bytes,
+    /// zero-copy.
+    pub(crate) fn literal(&mut self) -> PResult<Bytes> {
+        let open = self.pos;
+        self.eat(b'~');
+        self.expect(b'{', "literal")?;
+        let n = self.number64()?;
+        self.eat(b'+');
+        self.expect(b'}', "} closing literal length")?;
+        if self.eat(b'\r') {
+            self.expect(b'\n', "LF after literal length")?;
+        } else if !(self.lenient.bare_lf && self.eat(b'\n')) {
+            return self.fail("CRLF after literal length");
+        }
+        let start = self.pos;
+        let end = match usize::try_from(n).ok().and_then(|n| start.checked_add(n)) {
+            Some(end) if end <= self.buf.len() => end,
+            _ => {
+                self.pos = open;
+                return self.fail("literal data (response ends early)");
+            }
+        };
+        self.pos = end;
+        Ok(self.slice(start, end))
+    }
+
+    /// `string = quoted / literal`.
+    #[inline]
+    pub(crate) fn string(&mut self) -> PResult<Bytes> {
+        match self.peek() {
+            Some(b'"') => self.quoted(),
+            Some(b'{' | b'~') => self.literal(),
+            _ => self.fail("string"),
+        }
+    }
+
+    /// `nstring = string / nil`.
+    #[inline]
+    pub(crate) fn nstring(&mut self) -> PResult<Option<Bytes>> {
+        match self.peek() {
+            Some(b'"' | b'{' | b'~') => self.string().map(Some),
+            _ if self.nil() => Ok(None),
+            _ => self.fail("string or NIL"),
+        }
+    }
+
+    /// nstring as a ByteStr.
+    #[inline]
+    pub(crate) fn nstr(&mut self) -> PResult<Option<ByteStr>> {
+        Ok(self.nstring()?.map(ByteStr::from_bytes))
+    }
+
+    /// A string where leniently NIL is read as empty.
+    pub(crate) fn string_or_nil(&mut self, lenient: bool) -> PResult<ByteStr> {
+        if lenient && self.nil() {
+            return Ok(ByteStr::default());
+        }
+        Ok(ByteStr::from_bytes(self.string()?))
+    }
+
+    /// `astring = 1*ASTRING-CHAR / string`.
+    pub(crate) fn astring(&mut self) -> PResult<Bytes> {
+        match self.peek() {
+            Some(b'"' | b'{' | b'~') => self.string(),
+            _ => {
+                let start = self.pos;
+                let eight_bit = self.lenient.eight_bit;
+                while let Some(&c) = self.buf.get(self.pos) {
+                    if is_astring_char(c) || (eight_bit && c >= 0x80) {
+                        self.pos += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if self.pos == start {
+                    return self.fail("astring");
+                }
+                Ok(self.slice(start, self.pos))
+            }
+        }
+    }
+
+    /// astring as a ByteStr.
+    pub(crate) fn astr(&mut self) -> PResult<ByteStr> {
+        Ok(ByteStr::from_bytes(self.astring()?))
+    }
+
+    /// `mailbox = "INBOX" / astring`, decoded.
+    pub(crate) fn mailbox(&mut self) -> PResult<Mailbox> {
+        let raw = self.astring()?;
+        Ok(Mailbox::from_wire_mode(raw, self.utf8_names))
+    }
+
+    /// `sequence-set` (also `*`-free uid-set): the bytes `0-9 : , *`.
+    pub(crate) fn sequence_set(&mut self) -> PResult<SequenceSet> {
+        let start = self.pos;
+        while let Some(c) = self.peek() {
+            if is_digit(c) || c == b':' || c == b',' || c == b'*' {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        SequenceSet::parse(&self.buf[start..self.pos]).or_else(|_| {
+            self.pos = start;
+            self.fail("sequence set")
+        })
+    }
+
+    /// A `"x"` or NIL hierarchy delimiter.
+    pub(crate) fn delimiter(&mut self) -> PResult<Option<char>> {
+        if self.nil() {
+            return Ok(None);
+        }
+        let q = self.quoted()?;
+        let text = String::from_utf8_lossy(&q);
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Ok(Some(c)),
+            _ => self.fail("one-character hierarchy delimiter"),
+        }
+    }
+
+    /// Skips one value of any shape (atom, number, string, literal, NIL,
+    /// parenthesised list, with `[...]` and `<...>` suffixes) and returns
+    /// its span. For extension data this parser does not know.
+    pub(crate) fn skip_value(&mut self) -> PResult<(usize, usize)> {
+        let start = self.pos;
+        match self.peek() {
+            Some(b'"') => {
+                self.quoted()?;
+            }
+            Some(b'{' | b'~') => {
+                self.literal()?;
+            }
+            Some(b'(') => {
+                self.enter()?;
+                self.pos += 1;
+                self.lenient_spaces();
+                while self.peek() != Some(b')') {
+                    if self.at_eol() {
+                        return self.fail(") closing list");
+                    }
+                    self.skip_value()?;
+                    if self.peek() == Some(b' ') {
+                        self.sp()?;
+                    } else if self.peek() != Some(b')') {
+                        // Items may follow each other without SP: "(a)(b)".
+                        if self.peek() != Some(b'(') {
+                            return self.fail("SP or )");
+                        }
+                    }
+                }
+                self.pos += 1;
+                self.leave();
+            }
+            _ => {
+                // An atom-like token; brackets may hold spaces ("BODY[HEADER.FIELDS (A)]").
+                let mut bracket = 0usize;
+                while let Some(c) = self.peek() {
+                    match c {
+                        b'[' => bracket += 1,
+                        b']' if bracket > 0 => bracket -= 1,
+                        b']' => break,
+                        b' ' | b'(' | b')' if bracket > 0 => {}
+                        b'\r' | b'\n' => break,
+                        c if is_lenient_atom_char(c) || c == b'%' || c == b'*' || c == b'\\' => {}
+                        _ => break,
+                    }
+                    self.pos += 1;
+                }
+                if self.pos == start {
+                    return self.fail("value");
+                }
+            }
+        }
+        Ok((start, self.pos))
+    }
+
+    /// The rest of the line (status text), leniently with 8-bit bytes.
+    pub(crate) fn text(&mut self) -> PResult<ByteStr> {
+        let start = self.pos;
+        let rest = &self.buf[start..];
+        let end = start + memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
+        if !self.lenient.eight_bit {
+            if let Some(off) = self.buf[start..end].iter().position(|&c| !is_text_char(c) && c < 0x80) {
+                self.pos = start + off;
+                return self.fail("text character");
+            }
+            if let Some(off) = self.buf[start..end].iter().position(|&c| c >= 0x80) {
+                if std::str::from_utf8(&self.buf[start..end]).is_err() {
+                    self.pos = start + off;
+                    return self.fail("UTF-8 text");
+                }
+            }
+        } else if let Some(off) = memchr::memchr(0, &self.buf[start..end]) {
+            self.pos = start + off;
+            return self.fail("text character (not NUL)");
+        }
+        self.pos = end;
+        Ok(ByteStr::from_bytes(self.slice(start, end)))
+    }
+}

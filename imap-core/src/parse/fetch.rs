@@ -1,0 +1,525 @@
+//! FETCH responses: message data items, ENVELOPE and BODYSTRUCTURE.
+
+use super::cursor::{PResult, Parser};
+use crate::types::{
+    Address, BodyExtension, BodyFields, BodyStructure, ByteStr, DateTime, Disposition, Envelope, Fetch,
+    FetchItem, MultiPart, MultiPartExt, Section, SectionText, SinglePart, SinglePartExt, SinglePartKind,
+};
+
+impl Parser<'_> {
+    /// `msg-att` (after `n FETCH SP`).
+    pub(crate) fn fetch_items(&mut self, seq: u32) -> PResult<Fetch> {
+        self.expect(b'(', "( opening FETCH data")?;
+        let mut items = Vec::with_capacity(8);
+        self.lenient_spaces();
+        if !self.eat(b')') {
+            loop {
+                items.push(self.fetch_item()?);
+                if !self.sp_before_item()? {
+                    break;
+                }
+            }
+            self.lenient_spaces();
+            self.expect(b')', ") closing FETCH data")?;
+        }
+        Ok(Fetch { seq, items })
+    }
+
+    fn fetch_item(&mut self) -> PResult<FetchItem> {
+        let start = self.pos;
+        // The name runs up to SP or "[" (sections) — atoms may hold "[".
+        while let Some(c) = self.peek() {
+            if c == b'[' || !crate::chars::is_atom_char(c) {
+                break;
+            }
+            self.pos += 1;
+        }
+        if self.pos == start {
+            return self.fail("FETCH data item name");
+        }
+        let name_end = self.pos;
+        let name = &self.buf[start..name_end];
+        let upper = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+        let section_follows = self.peek() == Some(b'[');
+        if section_follows {
+            if upper("BODY") {
+                let section = self.section()?;
+                let origin = self.origin()?;
+                self.sp()?;
+                let data = self.nstring()?;
+                return Ok(FetchItem::BodySection { section, origin, data });
+            }
+            if upper("BINARY") {
+                let part = self.section_binary()?;
+                let origin = self.origin()?;
+                self.sp()?;
+                let data = self.nstring()?;
+                return Ok(FetchItem::Binary { part, origin, data });
+            }
+            if upper("BINARY.SIZE") {
+                let part = self.section_binary()?;
+                self.sp()?;
+                return Ok(FetchItem::BinarySize { part, size: self.number64()? });
+            }
+            return self.other_item(start);
+        }
+        let item = match name.len() {
+            3 if upper("UID") => {
+                self.sp()?;
+                FetchItem::Uid(self.nz_number()?)
+            }
+            4 if upper("BODY") => {
+                self.sp()?;
+                FetchItem::Body(Box::new(self.body(0)?))
+            }
+            5 if upper("FLAGS") => {
+                self.sp()?;
+                FetchItem::Flags(self.flag_list()?)
+            }
+            6 if upper("MODSEQ") => {
+                self.sp()?;
+                self.expect(b'(', "( before mod-sequence")?;
+                let m = self.number64()?;
+                self.expect(b')', ") after mod-sequence")?;
+                FetchItem::ModSeq(m)
+            }
+            6 if upper("RFC822") => {
+                self.sp()?;
+                FetchItem::Rfc822(self.nstring()?)
+            }
+            7 if upper("EMAILID") => {
+                self.sp()?;
+                self.expect(b'(', "(")?;
+                let id = self.atom_str()?;
+                self.expect(b')', ")")?;
+                FetchItem::EmailId(id)
+            }
+            7 if upper("PREVIEW") => {
+                self.sp()?;
+                FetchItem::Preview(self.nstr()?)
+            }
+            8 if upper("ENVELOPE") => {
+                self.sp()?;
+                FetchItem::Envelope(Box::new(self.envelope()?))
+            }
+            8 if upper("THREADID") => {
+                self.sp()?;
+                if self.nil() {
+                    FetchItem::ThreadId(None)
+                } else {
+                    self.expect(b'(', "( or NIL")?;
+                    let id = self.atom_str()?;
+                    self.expect(b')', ")")?;
+                    FetchItem::ThreadId(Some(id))
+                }
+            }
+            8 if upper("SAVEDATE") => {
+                self.sp()?;
+                FetchItem::SaveDate(if self.nil() { None } else { Some(self.date_time()?) })
+            }
+            10 if upper("X-GM-MSGID") => {
+                self.sp()?;
+                FetchItem::GmMsgId(self.number64()?)
+            }
+            10 if upper("X-GM-THRID") => {
+                self.sp()?;
+                FetchItem::GmThrId(self.number64()?)
+            }
+            11 if upper("RFC822.SIZE") => {
+                self.sp()?;
+                FetchItem::Size(self.number64()?)
+            }
+            11 if upper("RFC822.TEXT") => {
+                self.sp()?;
+                FetchItem::Rfc822Text(self.nstring()?)
+            }
+            11 if upper("X-GM-LABELS") => {
+                self.sp()?;
+                FetchItem::GmLabels(self.gm_labels()?)
+            }
+            12 if upper("INTERNALDATE") => {
+                self.sp()?;
+                FetchItem::InternalDate(self.date_time()?)
+            }
+            13 if upper("BODYSTRUCTURE") => {
+                self.sp()?;
+                FetchItem::BodyStructure(Box::new(self.body(0)?))
+            }
+            13 if upper("RFC822.HEADER") => {
+                self.sp()?;
+                FetchItem::Rfc822Header(self.nstring()?)
+            }
+            _ => return self.other_item(start),
+        };
+        Ok(item)
+    }
+
+    /// An item this parser does not know: name (with any `[...]`) and raw value.
+    fn other_item(&mut self, start: usize) -> PResult<FetchItem> {
+        self.pos = start;
+        let (ns, ne) = self.skip_value()?;
+        let name = ByteStr::from_bytes(self.slice(ns, ne));
+        self.sp()?;
+        let (vs, ve) = self.skip_value()?;
+        Ok(FetchItem::Other { name, raw: self.slice(vs, ve) })
+    }
+
+    /// `"(" [astring *(SP astring)] ")"`; system labels such as `\Inbox` are
+    /// not astrings, so flag syntax is accepted too.
+    fn gm_labels(&mut self) -> PResult<Vec<ByteStr>> {
+        self.expect(b'(', "( opening labels")?;
+        let mut labels = Vec::new();
+        self.lenient_spaces();
+        if self.eat(b')') {
+            return Ok(labels);
+        }
+        loop {
+            if self.peek() == Some(b'\\') {
+                let s = self.pos;
+                self.pos += 1;
+                self.atom_span()?;
+                labels.push(ByteStr::from_bytes(self.slice(s, self.pos)));
+            } else {
+                labels.push(self.astr()?);
+            }
+            if !self.sp_before_item()? {
+                break;
+            }
+        }
+        self.expect(b')', ") closing labels")?;
+        Ok(labels)
+    }
+
+    /// `date-time` in quotes.
+    pub(crate) fn date_time(&mut self) -> PResult<DateTime> {
+        let start = self.pos;
+        let q = self.quoted()?;
+        DateTime::parse(&q).ok_or(()).or_else(|()| {
+            self.pos = start;
+            self.fail("date-time")
+        })
+    }
+
+    /// `section = "[" [section-spec] "]"`
+    fn section(&mut self) -> PResult<Section> {
+        self.expect(b'[', "[")?;
+        let mut section = Section::default();
+        if self.eat(b']') {
+            return Ok(section);
+        }
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            section.part.push(self.nz_number()?);
+            if !self.eat(b'.') {
+                break;
+            }
+        }
+        if self.peek() != Some(b']') {
+            let (s, e) = self.atom_span()?;
+            let word = &self.buf[s..e];
+            let is = |n: &str| word.eq_ignore_ascii_case(n.as_bytes());
+            section.text = Some(if is("HEADER") {
+                SectionText::Header
+            } else if is("TEXT") {
+                SectionText::Text
+            } else if is("MIME") && !section.part.is_empty() {
+                SectionText::Mime
+            } else if is("HEADER.FIELDS") {
+                self.sp()?;
+                SectionText::HeaderFields(self.header_list()?)
+            } else if is("HEADER.FIELDS.NOT") {
+                self.sp()?;
+                SectionText::HeaderFieldsNot(self.header_list()?)
+            } else {
+                self.pos = s;
+                return self.fail("HEADER, HEADER.FIELDS, TEXT or MIME");
+            });
+        }
+        self.expect(b']', "] closing section")?;
+        Ok(section)
+    }
+
+    fn header_list(&mut self) -> PResult<Vec<ByteStr>> {
+        self.expect(b'(', "( opening header list")?;
+        let mut fields = Vec::new();
+        loop {
+            fields.push(self.astr()?);
+            if !self.sp_before_item()? {
+                break;
+            }
+        }
+        self.expect(b')', ") closing header list")?;
+        Ok(fields)
+    }
+
+    /// `section-binary = "[" [section-part] "]"`
+    fn section_binary(&mut self) -> PResult<Vec<u32>> {
+        self.expect(b'[', "[")?;
+        let mut part = Vec::new();
+        if !self.eat(b']') {
+            loop {
+                part.push(self.nz_number()?);
+                if !self.eat(b'.') {
+                    break;
+                }
+            }
+            self.expect(b']', "] closing section")?;
+        }
+        Ok(part)
+    }
+
+    /// `["<" number ">"]`
+    fn origin(&mut self) -> PResult<Option<u32>> {
+        if !self.eat(b'<') {
+            return Ok(None);
+        }
+        let n = self.number()?;
+        self.expect(b'>', "> closing origin")?;
+        Ok(Some(n))
+    }
+
+    /// `envelope`
+    pub(crate) fn envelope(&mut self) -> PResult<Envelope> {
+        self.expect(b'(', "( opening envelope")?;
+        let date = self.nstr()?;
+        self.sp()?;
+        let subject = self.nstr()?;
+        self.sp()?;
+        let from = self.address_list()?;
+        self.sp()?;
+        let sender = self.address_list()?;
+        self.sp()?;
+        let reply_to = self.address_list()?;
+        self.sp()?;
+        let to = self.address_list()?;
+        self.sp()?;
+        let cc = self.address_list()?;
+        self.sp()?;
+        let bcc = self.address_list()?;
+        self.sp()?;
+        let in_reply_to = self.nstr()?;
+        self.sp()?;
+        let message_id = self.nstr()?;
+        self.lenient_spaces();
+        self.expect(b')', ") closing envelope")?;
+        Ok(Envelope { date, subject, from, sender, reply_to, to, cc, bcc, in_reply_to, message_id })
+    }
+
+    /// `"(" 1*address ")" / nil`
+    fn address_list(&mut self) -> PResult<Vec<Address>> {
+        if self.nil() {
+            return Ok(Vec::new());
+        }
+        self.expect(b'(', "( opening address list or NIL")?;
+        let mut list = Vec::with_capacity(1);
+        loop {
+            self.lenient_spaces();
+            if self.peek() != Some(b'(') {
+                break;
+            }
+            self.pos += 1;
+            let name = self.nstr()?;
+            self.sp()?;
+            let adl = self.nstr()?;
+            self.sp()?;
+            let mailbox = self.nstr()?;
+            self.sp()?;
+            let host = self.nstr()?;
+            self.expect(b')', ") closing address")?;
+            list.push(Address { name, adl, mailbox, host });
+        }
+        if list.is_empty() && !self.lenient.body_structure {
+            return self.fail("address");
+        }
+        self.expect(b')', ") closing address list")?;
+        Ok(list)
+    }
+
+    /// `body`; `depth` counts nested parts.
+    pub(crate) fn body(&mut self, depth: usize) -> PResult<BodyStructure> {
+        self.enter()?;
+        self.expect(b'(', "( opening body")?;
+        let body = if self.peek() == Some(b'(') {
+            BodyStructure::Multipart(self.multipart(depth)?)
+        } else {
+            BodyStructure::Single(self.single_part(depth)?)
+        };
+        self.lenient_spaces();
+        self.expect(b')', ") closing body")?;
+        self.leave();
+        Ok(body)
+    }
+
+    fn multipart(&mut self, depth: usize) -> PResult<MultiPart> {
+        let mut parts = Vec::with_capacity(2);
+        while self.peek() == Some(b'(') {
+            parts.push(self.body(depth + 1)?);
+            self.lenient_spaces();
+        }
+        // The SP before the subtype (lenient_spaces may have taken it).
+        if self.buf.get(self.pos.wrapping_sub(1)) != Some(&b' ') {
+            self.sp()?;
+        }
+        let media_subtype = self.string_or_nil(self.lenient.body_structure)?;
+        let mut ext = MultiPartExt::default();
+        if self.sp_before_item()? {
+            ext.params = self.body_params()?;
+            if self.sp_before_item()? {
+                ext.disposition = self.disposition()?;
+                if self.sp_before_item()? {
+                    ext.language = self.language()?;
+                    if self.sp_before_item()? {
+                        ext.location = self.nstr()?;
+                        while self.sp_before_item()? {
+                            ext.extensions.push(self.body_extension()?);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(MultiPart { parts, media_subtype, ext })
+    }
+
+    fn single_part(&mut self, depth: usize) -> PResult<SinglePart> {
+        let lenient = self.lenient.body_structure;
+        let media_type = self.string_or_nil(lenient)?;
+        self.sp()?;
+        let media_subtype = self.string_or_nil(lenient)?;
+        self.sp()?;
+        let fields = self.body_fields()?;
+        let is_type = |t: &str| media_type.eq_ignore_ascii_case(t);
+        let kind = if is_type("TEXT") {
+            self.sp()?;
+            SinglePartKind::Text { lines: self.body_number()? }
+        } else if is_type("MESSAGE")
+            && (media_subtype.eq_ignore_ascii_case("RFC822") || media_subtype.eq_ignore_ascii_case("GLOBAL"))
+            // Some servers send message/rfc822 parts without envelope and
+            // body; then it is read as a basic part.
+            && !(lenient && self.buf.get(self.pos..self.pos + 2) != Some(b" ("))
+        {
+            self.sp()?;
+            let envelope = Box::new(self.envelope()?);
+            self.sp()?;
+            let body = Box::new(self.body(depth + 1)?);
+            self.sp()?;
+            let lines = self.body_number()?;
+            SinglePartKind::Message { envelope, body, lines }
+        } else {
+            SinglePartKind::Basic
+        };
+        let mut ext = SinglePartExt::default();
+        if self.sp_before_item()? {
+            ext.md5 = self.nstr()?;
+            if self.sp_before_item()? {
+                ext.disposition = self.disposition()?;
+                if self.sp_before_item()? {
+                    ext.language = self.language()?;
+                    if self.sp_before_item()? {
+                        ext.location = self.nstr()?;
+                        while self.sp_before_item()? {
+                            ext.extensions.push(self.body_extension()?);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(SinglePart { media_type, media_subtype, fields, kind, ext })
+    }
+
+    /// `body-fields`
+    fn body_fields(&mut self) -> PResult<BodyFields> {
+        let params = self.body_params()?;
+        self.sp()?;
+        let id = self.nstr()?;
+        self.sp()?;
+        let description = self.nstr()?;
+        self.sp()?;
+        let encoding = if self.lenient.body_structure && self.nil() {
+            ByteStr::from_static("7BIT")
+        } else {
+            ByteStr::from_bytes(self.string()?)
+        };
+        self.sp()?;
+        let octets = self.body_number()?;
+        Ok(BodyFields { params, id, description, encoding, octets })
+    }
+
+    /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`
+    fn body_params(&mut self) -> PResult<Vec<(ByteStr, ByteStr)>> {
+        if self.nil() {
+            return Ok(Vec::new());
+        }
+        self.expect(b'(', "( opening parameters or NIL")?;
+        let mut params = Vec::with_capacity(2);
+        self.lenient_spaces();
+        if self.peek() == Some(b')') && self.lenient.body_structure {
+            self.pos += 1;
+            return Ok(params);
+        }
+        loop {
+            let key = ByteStr::from_bytes(self.string()?);
+            self.sp()?;
+            let value = self.string_or_nil(self.lenient.body_structure)?;
+            params.push((key, value));
+            if !self.sp_before_item()? {
+                break;
+            }
+        }
+        self.expect(b')', ") closing parameters")?;
+        Ok(params)
+    }
+
+    /// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`
+    fn disposition(&mut self) -> PResult<Option<Disposition>> {
+        if self.nil() {
+            return Ok(None);
+        }
+        self.expect(b'(', "( opening disposition or NIL")?;
+        let kind = ByteStr::from_bytes(self.string()?);
+        self.sp()?;
+        let params = self.body_params()?;
+        self.expect(b')', ") closing disposition")?;
+        Ok(Some(Disposition { kind, params }))
+    }
+
+    /// `body-fld-lang = nstring / "(" string *(SP string) ")"`
+    fn language(&mut self) -> PResult<Vec<ByteStr>> {
+        if self.eat(b'(') {
+            let mut tags = Vec::new();
+            loop {
+                tags.push(ByteStr::from_bytes(self.string()?));
+                if !self.sp_before_item()? {
+                    break;
+                }
+            }
+            self.expect(b')', ") closing language list")?;
+            Ok(tags)
+        } else {
+            Ok(self.nstr()?.into_iter().collect())
+        }
+    }
+
+    /// `body-extension = nstring / number / "(" body-extension *(SP body-extension) ")"`
+    fn body_extension(&mut self) -> PResult<BodyExtension> {
+        match self.peek() {
+            Some(b'(') => {
+                self.enter()?;
+                self.pos += 1;
+                let mut list = Vec::new();
+                loop {
+                    list.push(self.body_extension()?);
+                    if !self.sp_before_item()? {
+                        break;
+                    }
+                }
+                self.expect(b')', ") closing extension list")?;
+                self.leave();
+                Ok(BodyExtension::List(list))
+            }
+            Some(c) if c.is_ascii_digit() => Ok(BodyExtension::Number(self.number64()?)),
+            _ => Ok(match self.nstr()? {
+                Some(s) => BodyExtension::String(s),
+                None => BodyExtension::Nil,
+            }),
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! Incremental framing: splits the server's byte stream into complete
+//! responses (lines plus the literals they announce) before any parsing.
+//!
+//! - LF is searched with memchr from a saved resume offset, so no byte is
+//!   scanned twice whatever the chunking: cost is linear in the input.
+//! - A line ending in `{N}`, `{N+}` or `~{N}` announces a literal; its N
+//!   bytes are counted out, never scanned.
+//! - Every size has a limit ([`Limits`]). A response that breaks one is
+//!   reported once as a [`LimitError`] and the rest of it is counted out and
+//!   dropped without being buffered, so framing survives and memory stays
+//!   bounded.
+//!
+//! Bare LF ends a line too; whether that is acceptable is the parser's call
+//! (see [`Leniency::bare_lf`](crate::Leniency::bare_lf)).
+
+use bytes::{Bytes, BytesMut};
+
+use crate::config::Limits;
+use crate::error::{FramingError, LimitError, LimitKind};
+
+/// How much of a large literal to reserve ahead of its arrival. Bigger
+/// literals grow the buffer by doubling; a server's announcement alone never
+/// makes the client allocate more than this.
+const LITERAL_PREALLOC_MAX: usize = 8 << 20;
+
+/// Bytes of a response kept for error messages.
+const HEAD_LEN: usize = 128;
+
+/// The longest `{N}` tail worth looking at: `~{` + 20 digits + `+}` + CRLF.
+const ANNOUNCE_TAIL: usize = 26;
+
+/// A framing event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A complete response, CRLF included.
+    Response(Bytes),
+    /// A response broke a limit; its bytes are being dropped.
+    Skipped(LimitError),
+}
+
+/// Splits a byte stream into complete responses. See the module docs.
+///
+/// ```
+/// use imap_core::parse::{Frame, Framer};
+/// let mut framer = Framer::default();
+/// framer.push(b"* 1 FETCH (BODY[] {3}\r\nab");
+/// assert_eq!(framer.next_frame().unwrap(), None);
+/// framer.push(b"c)\r\n* OK\r\n");
+/// assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 1 FETCH (BODY[] {3}\r\nabc)\r\n".into())));
+/// assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* OK\r\n".into())));
+/// ```
+#[derive(Debug)]
+pub struct Framer {
+    limits: Limits,
+    buf: BytesMut,
+    state: State,
+    /// Offset in `buf` from which to continue looking for LF.
+    scan: usize,
+    /// Offset in `buf` of the current line's first byte.
+    line_start: usize,
+    /// Size of the current response so far, including dropped bytes.
+    response_len: u64,
+    /// Set after a fatal framing error: nothing more is framed.
+    broken: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    /// Looking for the LF that ends the current line.
+    Line,
+    /// Counting out a literal that ends at this offset of `buf`.
+    Literal { end: usize },
+    /// Dropping the rest of an oversized response: the current line
+    /// (keeping its tail to spot a literal announcement).
+    DiscardLine { tail: Vec<u8> },
+    /// Dropping a literal of an oversized response.
+    DiscardLiteral { remaining: u64 },
+}
+
+impl Default for Framer {
+    fn default() -> Self {
+        Self::new(Limits::default())
+    }
+}
+
+impl Framer {
+    /// A framer with these limits.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            buf: BytesMut::with_capacity(16 * 1024),
+            state: State::Line,
+            scan: 0,
+            line_start: 0,
+            response_len: 0,
+            broken: false,
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Changes the limits; they apply from the next byte framed.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// Appends received bytes.
+    pub fn push(&mut self, data: &[u8]) {
+        if !self.broken {
+            self.buf.extend_from_slice(data);
+        }
+    }
+
+    /// Bytes buffered and not yet returned (the partial response).
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Capacity of the receive buffer: what the framer holds in memory.
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Whether a response has started but is not complete.
+    pub fn is_mid_response(&self) -> bool {
+        !self.buf.is_empty() || !matches!(self.state, State::Line)
+    }
+
+    /// Takes every byte not yet framed, leaving the framer empty. Used at a
+    /// protocol switch (STARTTLS, COMPRESS), where the bytes after the last
+    /// response belong to another layer.
+    pub fn take_unframed(&mut self) -> Bytes {
+        self.state = State::Line;
+        self.scan = 0;
+        self.line_start = 0;
+        self.response_len = 0;
+        self.buf.split().freeze()
+    }
+
+    /// The next complete response, if one is buffered.
+    ///
+    /// `Ok(None)` means more bytes are needed. An `Err` is fatal: the
+    /// stream cannot be framed any more and every later call returns it.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, FramingError> {
+        if self.broken {
+            return Err(FramingError::Broken);
+        }
+        let result = self.advance();
+        if result.is_err() {
+            self.broken = true;
+            self.buf = BytesMut::new();
+        }
+        result
+    }
+
+    fn advance(&mut self) -> Result<Option<Frame>, FramingError> {
+        loop {
+            match &mut self.state {
+                State::Line => {
+                    let found = memchr::memchr(b'\n', &self.buf[self.scan..]);
+                    let Some(i) = found else {
+                        self.scan = self.buf.len();
+                        let line_len = (self.buf.len() - self.line_start) as u64;
+                        if line_len > self.limits.max_line_len as u64 {
+                            return Ok(Some(self.start_discard(LimitKind::LineLength, line_len)));
+                        }
+                        if self.response_len + line_len > self.limits.max_response_len {
+                            let size = self.response_len + line_len;
+                            return Ok(Some(self.start_discard(LimitKind::ResponseLength, size)));
+                        }
+                        return Ok(None);
+                    };
+                    let line_end = self.scan + i + 1;
+                    let line_len = (line_end - self.line_start) as u64;
+                    self.response_len += line_len;
+                    let breach = if line_len > self.limits.max_line_len as u64 {
+                        Some((LimitKind::LineLength, line_len))
+                    } else if self.response_len > self.limits.max_response_len {
+                        Some((LimitKind::ResponseLength, self.response_len))
+                    } else {
+                        None
+                    };
+                    let announced = literal_announcement(&self.buf[self.line_start..line_end])?;
+                    if let Some((kind, size)) = breach {
+                        // The whole line is here: drop the response up to its
+                        // end, then whatever literal it announced.
+                        let error = self.limit_error(kind, size);
+                        let _ = self.buf.split_to(line_end);
+                        self.reset_response();
+                        if let Some(n) = announced {
+                            self.state = State::DiscardLiteral { remaining: n };
+                        }
+                        self.release_memory();
+                        return Ok(Some(Frame::Skipped(error)));
+                    }
+                    match announced {
+                        None => {
+                            let frame = self.buf.split_to(line_end).freeze();
+                            self.reset_response();
+                            return Ok(Some(Frame::Response(frame)));
+                        }
+                        Some(n) => {
+                            let total = self.response_len.saturating_add(n);
+                            let breach = if n > self.limits.max_literal_len {
+                                Some((LimitKind::LiteralLength, n))
+                            } else if total > self.limits.max_response_len {
+                                Some((LimitKind::ResponseLength, total))
+                            } else {
+                                None
+                            };
+                            if let Some((kind, size)) = breach {
+                                let error = self.limit_error(kind, size);
+                                let _ = self.buf.split_to(line_end);
+                                self.reset_response();
+                                self.state = State::DiscardLiteral { remaining: n };
+                                self.release_memory();
+                                return Ok(Some(Frame::Skipped(error)));
+                            }
+                            self.response_len = total;
+                            let end = line_end + n as usize;
+                            if end > self.buf.len() {
+                                let want = (end - self.buf.len()).min(LITERAL_PREALLOC_MAX);
+                                self.buf.reserve(want);
+                            }
+                            self.state = State::Literal { end };
+                        }
+                    }
+                }
+                State::Literal { end } => {
+                    let end = *end;
+                    if self.buf.len() < end {
+                        return Ok(None);
+                    }
+                    self.scan = end;
+                    self.line_start = end;
+                    self.state = State::Line;
+                }
+                State::DiscardLine { tail } => {
+                    let found = memchr::memchr(b'\n', &self.buf);
+                    let Some(i) = found else {
+                        keep_tail(tail, &self.buf);
+                        self.buf.clear();
+                        return Ok(None);
+                    };
+                    keep_tail(tail, &self.buf[..=i]);
+                    let _ = self.buf.split_to(i + 1);
+                    let announced = literal_announcement(tail)?;
+                    tail.clear();
+                    match announced {
+                        Some(n) => self.state = State::DiscardLiteral { remaining: n },
+                        None => {
+                            // The dropped response is over; start afresh.
+                            self.reset_response();
+                            self.release_memory();
+                        }
+                    }
+                }
+                State::DiscardLiteral { remaining } => {
+                    let avail = self.buf.len() as u64;
+                    if avail < *remaining {
+                        *remaining -= avail;
+                        self.buf.clear();
+                        return Ok(None);
+                    }
+                    let _ = self.buf.split_to(*remaining as usize);
+                    self.state = State::DiscardLine { tail: Vec::new() };
+                }
+            }
+        }
+    }
+
+    fn reset_response(&mut self) {
+        self.state = State::Line;
+        self.scan = 0;
+        self.line_start = 0;
+        self.response_len = 0;
+    }
+
+    /// After dropping a huge response, give its memory back.
+    fn release_memory(&mut self) {
+        if self.buf.capacity() > 1 << 20 {
+            let rest = self.buf.split();
+            self.buf = BytesMut::with_capacity(16 * 1024);
+            self.buf.extend_from_slice(&rest);
+        }
+    }
+
+    fn head(&self) -> Bytes {
+        Bytes::copy_from_slice(&self.buf[..self.buf.len().min(HEAD_LEN)])
+    }
+
+    /// Drops the current response from here: the buffered part of the
+    /// current line and everything before it.
+    fn start_discard(&mut self, kind: LimitKind, size: u64) -> Frame {
+        let error = self.limit_error(kind, size);
+        let mut tail = Vec::with_capacity(ANNOUNCE_TAIL);
+        keep_tail(&mut tail, &self.buf[self.line_start..]);
+        self.buf.clear();
+        self.release_memory();
+        self.state = State::DiscardLine { tail };
+        Frame::Skipped(error)
+    }
+
+    fn limit_error(&self, kind: LimitKind, size: u64) -> LimitError {
+        let limit = match kind {
+            LimitKind::LineLength => self.limits.max_line_len as u64,
+            LimitKind::LiteralLength => self.limits.max_literal_len,
+            LimitKind::ResponseLength => self.limits.max_response_len,
+            LimitKind::Nesting => self.limits.max_nesting as u64,
+        };
+        LimitError { kind, limit, size, head: self.head() }
+    }
+}
+
+/// Keeps the last [`ANNOUNCE_TAIL`] bytes seen of a line being dropped.
+fn keep_tail(tail: &mut Vec<u8>, more: &[u8]) {
+    if more.len() >= ANNOUNCE_TAIL {
+        tail.clear();
+        tail.extend_from_slice(&more[more.len() - ANNOUNCE_TAIL..]);
+    } else {
+        tail.extend_from_slice(more);
+        if tail.len() > ANNOUNCE_TAIL {
+            tail.drain(..tail.len() - ANNOUNCE_TAIL);
+        }
+    }
+}
+
+/// If a line (LF included) ends with a literal announcement `{N}`, `{N+}`
+/// or `~{N}` before its CRLF (or bare LF), the literal's length.
+pub(crate) fn literal_announcement(line: &[u8]) -> Result<Option<u64>, FramingError> {
+    let mut end = line.len();
+    if end > 0 && line[end - 1] == b'\n' {
+        end -= 1;
+    }
+    if end > 0 && line[end - 1] == b'\r' {
+        end -= 1;
+    }
+    if end < 3 || line[end - 1] != b'}' {
+        return Ok(None);
+    }
+    let mut digits_end = end - 1;
+    if line[digits_end - 1] == b'+' {
+        digits_end -= 1;
+    }
+    let mut start = digits_end;
+    while start > 0 && line[start - 1].is_ascii_digit() {
+        start -= 1;
+    }
+    if start == digits_end || start == 0 || line[start - 1] != b'{' {
+        return Ok(None);
+    }
+    let digits = &line[start..digits_end];
+    let mut n: u64 = 0;
+    for &d in digits {
+        n = match n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d - b'0'))) {
+            Some(n) => n,
+            None => {
+                return Err(FramingError::LiteralLengthOverflow {
+                    digits: String::from_utf8_lossy(digits).into_owned(),
+                })
+            }
+        };
+    }
+    Ok(Some(n))
+}
+
+#[cfg(test)]
+mod tests;
