@@ -205,3 +205,151 @@ mod tests {
         assert!(text.contains("\\r\\n"), "{text}");
     }
 }
+
+/// The caller asked for something that is not possible now. Nothing was
+/// sent; the session goes on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// The command is not valid in the session state it would run in.
+    #[error("{command} is not allowed in the {state} state")]
+    WrongState {
+        /// The command's name.
+        command: &'static str,
+        /// The state it would run in.
+        state: crate::state::StateName,
+    },
+    /// The server did not announce a capability the command needs.
+    #[error("{command} needs the server capability {capability}, which it does not announce")]
+    MissingCapability {
+        /// The command's name.
+        command: &'static str,
+        /// The capability needed.
+        capability: &'static str,
+    },
+    /// An argument cannot be encoded.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    /// The command must be the only one in flight (STARTTLS, COMPRESS,
+    /// AUTHENTICATE...) and others are pending.
+    #[error("{command} must not be pipelined with other commands; wait for them to finish")]
+    Busy {
+        /// The command's name.
+        command: &'static str,
+    },
+    /// The operation needs something that is not going on (e.g.
+    /// `idle_done` without IDLE, a SASL answer with no exchange running).
+    #[error("{0}")]
+    NotApplicable(&'static str),
+    /// The connection is over; nothing more can be sent.
+    #[error("the connection is closed")]
+    Closed,
+}
+
+/// Why a command did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// The server answered NO: the command failed (with the response code
+    /// and text, e.g. `[TRYCREATE]`, `[AUTHENTICATIONFAILED]`).
+    #[error("server said NO{}: {text}", code_suffix(code))]
+    No {
+        /// The response code, if any.
+        code: Option<crate::types::ResponseCode>,
+        /// The server's text.
+        text: crate::types::ByteStr,
+    },
+    /// The server answered BAD: it did not understand the command.
+    #[error("server said BAD{}: {text}", code_suffix(code))]
+    Bad {
+        /// The response code, if any.
+        code: Option<crate::types::ResponseCode>,
+        /// The server's text.
+        text: crate::types::ByteStr,
+    },
+    /// The command could not be sent when its turn came (its state or a
+    /// capability check failed after an earlier command changed the session).
+    #[error("not sent: {0}")]
+    NotSent(UsageError),
+    /// The SASL exchange failed on the client side (e.g. the server's
+    /// SCRAM signature did not verify); the exchange was cancelled.
+    #[error("authentication failed on the client side: {0}")]
+    Sasl(String),
+    /// The connection ended before the command completed.
+    #[error("the connection ended before the command completed: {0}")]
+    Connection(ConnectionError),
+}
+
+fn code_suffix(code: &Option<crate::types::ResponseCode>) -> String {
+    match code {
+        Some(c) => format!(" [{c:?}]"),
+        None => String::new(),
+    }
+}
+
+impl CommandError {
+    /// The response code of a NO or BAD.
+    pub fn code(&self) -> Option<&crate::types::ResponseCode> {
+        match self {
+            CommandError::No { code, .. } | CommandError::Bad { code, .. } => code.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// The connection is over. Delivered once; later calls report it again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectionError {
+    /// The server greeted with BYE: it refuses the connection.
+    #[error("the server refused the connection: {0}")]
+    Refused(crate::types::ByteStr),
+    /// The server said BYE (untagged, or tagged) outside LOGOUT.
+    #[error("the server closed the connection: {0}")]
+    Bye(crate::types::ByteStr),
+    /// The server closed the connection without BYE.
+    #[error("the server closed the connection unexpectedly{}", if *mid_response { " in the middle of a response" } else { "" })]
+    Eof {
+        /// A response had started and was not complete.
+        mid_response: bool,
+    },
+    /// No progress for the configured response timeout.
+    #[error("no response from the server for {0:?}")]
+    TimedOut(std::time::Duration),
+    /// The byte stream cannot be split into responses any more.
+    #[error(transparent)]
+    Framing(#[from] FramingError),
+    /// Bytes arrived after the server's STARTTLS OK and before the TLS
+    /// handshake: a man-in-the-middle injection attempt (CVE-2011-0411 kind).
+    #[error("{0} bytes arrived between the STARTTLS OK and the TLS handshake: possible injection attack")]
+    StartTlsInjection(usize),
+    /// Data arrived while the driver was supposed to be doing a TLS handshake.
+    #[error("input arrived before handle_switched() was called")]
+    InputDuringSwitch,
+    /// The compressed stream is corrupt.
+    #[error("COMPRESS=DEFLATE stream error: {0}")]
+    Compression(String),
+    /// The driver closed the session (e.g. it dropped the connection).
+    #[error("the connection was closed by the client")]
+    ClosedByClient,
+}
+
+/// The server broke the protocol in a way that does not stop the session:
+/// the offending response is dropped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// A tagged response for a tag that is not in flight.
+    #[error("tagged response for unknown tag {0}")]
+    UnknownTag(crate::types::Tag),
+    /// A continuation request (`+`) nobody asked for.
+    #[error("unexpected continuation request")]
+    UnexpectedContinuation,
+    /// An EXPUNGE or VANISHED that would take the message count below zero,
+    /// or an EXPUNGE for a message that does not exist.
+    #[error("expunge of message {0}, which does not exist")]
+    BadExpunge(u32),
+    /// A second greeting, or data before the greeting.
+    #[error("unexpected greeting or data before the greeting")]
+    UnexpectedGreeting,
+}

@@ -26,15 +26,30 @@
 #![warn(missing_docs)]
 
 mod chars;
+mod client;
 pub mod config;
 pub mod encode;
 pub mod error;
+pub mod event;
+pub mod ext;
 pub mod parse;
+pub mod request;
+pub mod state;
 pub mod types;
 
+#[cfg(test)]
+mod tests;
+
+pub use client::{Client, ClientConfig, Direction, TraceLine};
 pub use config::{Leniency, Limits, ParseOptions};
 pub use encode::{encode_command, EncodeContext, Encoded, Fragment};
-pub use error::{EncodeError, FramingError, LimitError, ParseError, ResponseError};
+pub use error::{
+    CommandError, ConnectionError, EncodeError, FramingError, LimitError, ParseError, ProtocolError,
+    ResponseError, UsageError,
+};
+pub use event::{Event, Switch};
+pub use request::{Completion, Output, Request};
+pub use state::StateName;
 pub use parse::{parse_response, Decoder, Framer};
 pub use types::{
     ByteStr, Capabilities, Capability, Command, Data, Date, DateTime, Fetch, FetchAttr, FetchItem, Flag,

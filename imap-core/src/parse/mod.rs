@@ -12,6 +12,7 @@ mod response;
 use bytes::Bytes;
 
 pub use framer::{Frame, Framer};
+pub(crate) use framer::literal_announcement as literal_len;
 
 use crate::config::ParseOptions;
 use crate::error::{FramingError, ResponseError};

@@ -1,0 +1,102 @@
+//! A bounded trace of the last lines exchanged, with credentials redacted,
+//! for error reports (imaplib2 keeps the last 20 lines the same way).
+
+use std::collections::VecDeque;
+use std::fmt;
+
+/// Longest line kept; longer ones are cut with a marker.
+const MAX_LINE: usize = 300;
+
+/// Which way a traced line went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Client to server.
+    Sent,
+    /// Server to client.
+    Received,
+}
+
+/// One line of the trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceLine {
+    /// Which way.
+    pub direction: Direction,
+    /// The text, redacted and shortened; literal data shown as `{N bytes}`.
+    pub text: String,
+}
+
+impl fmt::Display for TraceLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix = match self.direction {
+            Direction::Sent => "C: ",
+            Direction::Received => "S: ",
+        };
+        write!(f, "{prefix}{}", self.text)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Trace {
+    lines: VecDeque<TraceLine>,
+    capacity: usize,
+}
+
+impl Trace {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self { lines: VecDeque::with_capacity(capacity.min(64)), capacity }
+    }
+
+    pub(crate) fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    pub(crate) fn push(&mut self, direction: Direction, text: String) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.lines.len() == self.capacity {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(TraceLine { direction, text });
+    }
+
+    /// Records protocol bytes: each line as text, literal data summarised.
+    pub(crate) fn push_wire(&mut self, direction: Direction, bytes: &[u8]) {
+        if self.capacity == 0 {
+            return;
+        }
+        self.push(direction, render(bytes));
+    }
+
+    pub(crate) fn lines(&self) -> impl Iterator<Item = &TraceLine> {
+        self.lines.iter()
+    }
+}
+
+/// Renders protocol bytes on one line: CRLF dropped, literal data replaced
+/// by `<N bytes>`, non-printable bytes escaped, cut at [`MAX_LINE`].
+pub(crate) fn render(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().min(MAX_LINE) + 16);
+    let mut i = 0;
+    while i < bytes.len() && out.len() < MAX_LINE {
+        let rest = &bytes[i..];
+        let line_end = memchr::memchr(b'\n', rest).map_or(rest.len(), |e| e + 1);
+        let line = &rest[..line_end];
+        let text = line.strip_suffix(b"\n").unwrap_or(line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        for &b in text {
+            let _ = crate::error::write_escaped_byte(&mut out, b);
+        }
+        i += line_end;
+        if let Ok(Some(n)) = crate::parse::literal_len(line) {
+            let skip = usize::try_from(n).unwrap_or(usize::MAX).min(bytes.len() - i);
+            out.push_str(&format!(" <{n} bytes> "));
+            i += skip;
+        }
+    }
+    if i < bytes.len() {
+        out.push_str(" ...");
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
