@@ -1009,12 +1009,10 @@ impl Client {
         self.state = state::after_success(&command, self.state);
         let output = collector.finish(&status);
         match (&command, &output) {
-            (Command::Login { .. } | Command::Authenticate { .. }, Output::Authenticated(caps)) => {
-                // RFC 9051 6.2: capabilities may change with authentication.
-                if caps.is_none() {
-                    self.caps_known = false;
-                    self.queue_internal(Command::Capability);
-                }
+            // RFC 9051 6.2: capabilities may change with authentication.
+            (Command::Login { .. } | Command::Authenticate { .. }, Output::Authenticated(None)) => {
+                self.caps_known = false;
+                self.queue_internal(Command::Capability);
             }
             (Command::Select { .. } | Command::Examine { .. }, Output::Select(r)) => {
                 self.mailbox = Some(r.mailbox.clone());

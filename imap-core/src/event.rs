@@ -10,6 +10,9 @@ use crate::types::{Fetch, Response, Status, Tag};
 /// [`Client::poll_event`](crate::Client::poll_event).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+// Completed carries typed results by value so they move to the caller
+// without another allocation; the queue is bounded by backpressure.
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// The server's greeting (OK or PREAUTH).
     Greeting(Status),

@@ -1088,6 +1088,24 @@ impl<'a> Writer<'a> {
                 self.sequence_set(set)?;
             }
             SearchKey::SequenceSet(set) => self.sequence_set(set)?,
+            SearchKey::Raw(text) => {
+                if text.is_empty() {
+                    return Err(EncodeError::Empty { what: "raw search criteria" });
+                }
+                if text.iter().any(|&c| c == b'\r' || c == b'\n' || c == 0) {
+                    return Err(EncodeError::Invalid {
+                        what: "raw search criteria",
+                        reason: "CR, LF and NUL cannot be sent in a command line",
+                    });
+                }
+                if single {
+                    self.raw(b"(");
+                }
+                self.raw(text);
+                if single {
+                    self.raw(b")");
+                }
+            }
             SearchKey::Not(k) => {
                 self.raw(b"NOT ");
                 self.search_key(k, true)?;

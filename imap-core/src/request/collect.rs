@@ -230,9 +230,8 @@ impl Collector {
             }
             (C::List { entries, .. }, Data::Status { mailbox, items }) => {
                 let status = MailboxStatus::from_items(mailbox.clone(), items);
-                match entries.iter_mut().rev().find(|e| e.item.mailbox == mailbox) {
-                    Some(e) => e.status = Some(status),
-                    None => {}
+                if let Some(e) = entries.iter_mut().rev().find(|e| e.item.mailbox == mailbox) {
+                    e.status = Some(status);
                 }
             }
             (C::Status(_, s), Data::Status { mailbox, items }) => {

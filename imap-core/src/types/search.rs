@@ -135,6 +135,9 @@ pub enum SearchKey {
     GmThrId(u64),
     /// `X-GM-LABELS label`.
     GmLabels(ByteStr),
+    /// Criteria in IMAP syntax, sent as given (e.g. `FROM "bob" UNSEEN`).
+    /// The encoder refuses CR, LF and NUL, so it cannot inject a command.
+    Raw(ByteStr),
 }
 
 impl SearchKey {

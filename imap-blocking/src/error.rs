@@ -1,0 +1,68 @@
+use std::io;
+
+use imap_core::{CommandError, ConnectionError, UsageError};
+
+/// Everything that can go wrong, by whose fault.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered NO or BAD (with its response code and text), or
+    /// the command could not be sent when its turn came.
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    /// The request is not possible now (wrong state, missing capability,
+    /// unencodable argument). Nothing was sent.
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    /// The connection is over: BYE, EOF, timeout, broken framing...
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
+    /// The transport failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] io::Error),
+    /// TLS failed (certificate verification included).
+    #[error("TLS error: {0}")]
+    Tls(#[from] rustls::Error),
+    /// Connecting took longer than the connect timeout.
+    #[error("could not connect to {0} within the connect timeout")]
+    ConnectTimeout(String),
+    /// The server lacks what the request needs (e.g. STARTTLS).
+    #[error("the server does not support {0}")]
+    Unsupported(&'static str),
+    /// The server answered with data of an unexpected kind.
+    #[error("unexpected result: {0}")]
+    UnexpectedOutput(#[from] imap_core::request::WrongOutput),
+    /// A configuration value is invalid (host name, CA file...).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The server's response code, for NO and BAD.
+    pub fn code(&self) -> Option<&imap_core::ResponseCode> {
+        match self {
+            Error::Command(c) => c.code(),
+            _ => None,
+        }
+    }
+
+    /// Whether the server answered NO.
+    pub fn is_no(&self) -> bool {
+        matches!(self, Error::Command(CommandError::No { .. }))
+    }
+
+    /// Whether the connection is unusable after this error.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            Error::Connection(_)
+                | Error::Io(_)
+                | Error::Tls(_)
+                | Error::ConnectTimeout(_)
+                | Error::Command(CommandError::Connection(_))
+        )
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

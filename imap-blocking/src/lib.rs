@@ -1,0 +1,49 @@
+//! A blocking IMAP4 client over std sockets and rustls, with a fully typed
+//! API: every command returns Rust values (`u32`, `Vec<u32>`, `String`,
+//! `Bytes`, structs), message ids are UIDs by default, folder names are
+//! plain Rust strings (modified UTF-7 is handled for you), certificates are
+//! verified by default, and server NO/BAD answers are typed errors.
+//!
+//! All protocol logic is in [`imap_core`]; this crate only moves bytes and
+//! waits.
+//!
+//! ```no_run
+//! use imap_blocking::{ConnectOptions, SearchKey, FetchAttr};
+//!
+//! let mut imap = ConnectOptions::new("imap.example.org").connect()?;
+//! imap.login("alice", "secret")?;
+//! let inbox = imap.select("INBOX")?;
+//! println!("{} messages", inbox.exists);
+//! let unseen = imap.search(SearchKey::Unseen)?;
+//! for msg in imap.fetch(unseen, &[FetchAttr::Envelope, FetchAttr::body_peek()])? {
+//!     let subject = msg.envelope().and_then(|e| e.subject.clone()).unwrap_or_default();
+//!     println!("{} {subject} ({} bytes)", msg.uid().unwrap_or(0), msg.message().map_or(0, |b| b.len()));
+//! }
+//! imap.logout()?;
+//! # Ok::<(), imap_blocking::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod api;
+mod connect;
+mod error;
+mod session;
+mod tls;
+mod transport;
+
+pub use api::FetchStream;
+pub use connect::{ConnectOptions, Security};
+pub use error::{Error, Result};
+pub use session::{IdleInterrupter, Session};
+pub use tls::TlsOptions;
+
+pub use imap_core;
+pub use imap_core::request::{
+    AppendResult, CopyResult, ExpungeResult, ListEntry, MailboxInfo, MailboxStatus, MoveResult, QuotaResult,
+    SearchResult, SelectResult, StoreResult,
+};
+pub use imap_core::types::{
+    AppendMessage, FetchAttr, Flag, Section, SearchKey, SearchReturn, SequenceSet, SortCriterion, SortKey,
+    StatusAttr, StoreMode, ThreadAlgorithm,
+};
