@@ -377,16 +377,21 @@ impl Session {
         self.run(Command::Copy { uid: self.use_uid, set: ids.into(), mailbox: Mailbox::new(mailbox) })
     }
 
-    /// MOVE (RFC 6851). Without MOVE: UID COPY, UID STORE +FLAGS (\Deleted)
-    /// and UID EXPUNGE of exactly those messages (needs UIDPLUS, so no other
-    /// deleted message is expunged).
+    /// MOVE (RFC 6851); without MOVE, [`move_by_copy`](Self::move_by_copy).
     pub fn move_to(&mut self, ids: impl Into<SequenceSet>, mailbox: &str) -> Result<MoveResult> {
-        let set = ids.into();
         if self.has_capability("MOVE") {
-            return self.run(Command::Move { uid: self.use_uid, set, mailbox: Mailbox::new(mailbox) });
+            return self.run(Command::Move { uid: self.use_uid, set: ids.into(), mailbox: Mailbox::new(mailbox) });
         }
+        self.move_by_copy(ids, mailbox)
+    }
+
+    /// Moves without the MOVE extension: UID COPY, UID STORE +FLAGS
+    /// (\Deleted) and UID EXPUNGE of exactly those messages. Needs UIDPLUS,
+    /// so no other deleted message is expunged.
+    pub fn move_by_copy(&mut self, ids: impl Into<SequenceSet>, mailbox: &str) -> Result<MoveResult> {
+        let set = ids.into();
         if !self.has_capability("UIDPLUS") {
-            return Err(Error::Unsupported("MOVE (and UIDPLUS for the COPY + EXPUNGE fallback)"));
+            return Err(Error::Unsupported("MOVE (or UIDPLUS for a COPY + UID EXPUNGE move)"));
         }
         let uids: SequenceSet = if self.use_uid {
             set
@@ -528,7 +533,7 @@ impl Session {
     // ------------------------------------------------------------ escape hatch
 
     /// Any command: a name and safely encoded arguments. Returns the
-    /// untagged responses named after the command.
+    /// untagged data the server sent while it ran.
     pub fn raw(&mut self, name: &str, args: Vec<RawArg>) -> Result<Vec<Response>> {
         self.run(Command::Raw { name: name.into(), args })
     }

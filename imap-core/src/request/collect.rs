@@ -174,7 +174,8 @@ impl Collector {
             (C::Annotation(_), Data::Annotation { .. }) => true,
             (C::Id(_), Data::Id(_)) => true,
             (C::Enabled(_), Data::Enabled(_)) => true,
-            (C::Raw { name, .. }, Data::Other { name: n, .. }) => n.eq_ignore_ascii_case(name.as_bytes()),
+            // A raw command runs alone (it is a barrier): all data is its own.
+            (C::Raw { .. }, _) => true,
             _ => false,
         }
     }

@@ -327,7 +327,7 @@ pub enum Output {
     Id(Option<Vec<(ByteStr, Option<ByteStr>)>>),
     /// ENABLE: what the server enabled.
     Enabled(Capabilities),
-    /// A raw command: the untagged responses named after it.
+    /// A raw command: the untagged data that arrived while it ran.
     Raw(Vec<Response>),
 }
 

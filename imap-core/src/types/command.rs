@@ -263,7 +263,9 @@ pub enum Command {
     },
     /// `PROXYAUTH user` (Cyrus).
     ProxyAuth(ByteStr),
-    /// Any other command: a name and safely encoded arguments.
+    /// Any other command: a name and safely encoded arguments. It runs
+    /// alone on the wire, and every untagged data response that arrives
+    /// while it runs is its result.
     Raw {
         /// The command name (an atom), e.g. `XAPPLEPUSHSERVICE`.
         name: ByteStr,

@@ -103,6 +103,23 @@ impl Section {
         self.text = Some(SectionText::Text);
         self
     }
+
+    /// Whether two sections name the same data: header field names compare
+    /// case-insensitively, as servers echo them in their own case
+    /// (`BODY[HEADER.FIELDS (SUBJECT)]` for a request of `(Subject)`).
+    pub fn matches(&self, other: &Section) -> bool {
+        if self.part != other.part {
+            return false;
+        }
+        let same_fields = |a: &[ByteStr], b: &[ByteStr]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+        };
+        match (&self.text, &other.text) {
+            (Some(SectionText::HeaderFields(a)), Some(SectionText::HeaderFields(b)))
+            | (Some(SectionText::HeaderFieldsNot(a)), Some(SectionText::HeaderFieldsNot(b))) => same_fields(a, b),
+            (a, b) => a == b,
+        }
+    }
 }
 
 impl fmt::Display for Section {
@@ -397,9 +414,10 @@ impl Fetch {
     }
 
     /// The data of `BODY[section]` (any origin), if present and not NIL.
+    /// Header field names match case-insensitively.
     pub fn section(&self, section: &Section) -> Option<&Bytes> {
         self.items.iter().find_map(|i| match i {
-            FetchItem::BodySection { section: s, data, .. } if s == section => data.as_ref(),
+            FetchItem::BodySection { section: s, data, .. } if s.matches(section) => data.as_ref(),
             _ => None,
         })
     }
