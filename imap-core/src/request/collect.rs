@@ -45,7 +45,7 @@ pub(crate) enum Collector {
     Annotation(Vec<crate::types::Annotation>),
     Id(Option<Vec<(crate::types::ByteStr, Option<crate::types::ByteStr>)>>),
     Enabled(Capabilities),
-    Raw { name: String, responses: Vec<Response> },
+    Raw(Vec<Response>),
 }
 
 /// FETCH responses for one FETCH or STORE, merged per message.
@@ -123,9 +123,7 @@ impl Collector {
             Command::GetAnnotation { .. } => Collector::Annotation(Vec::new()),
             Command::Id(_) => Collector::Id(None),
             Command::Enable(_) => Collector::Enabled(Capabilities::new()),
-            Command::Raw { name, .. } => {
-                Collector::Raw { name: name.to_str_lossy().to_ascii_uppercase(), responses: Vec::new() }
-            }
+            Command::Raw { .. } => Collector::Raw(Vec::new()),
             _ => Collector::Done,
         }
     }
@@ -175,7 +173,7 @@ impl Collector {
             (C::Id(_), Data::Id(_)) => true,
             (C::Enabled(_), Data::Enabled(_)) => true,
             // A raw command runs alone (it is a barrier): all data is its own.
-            (C::Raw { .. }, _) => true,
+            (C::Raw(_), _) => true,
             _ => false,
         }
     }
@@ -274,7 +272,7 @@ impl Collector {
                     e.insert(c.clone());
                 }
             }
-            (C::Raw { responses, .. }, d) => responses.push(Response::Data(d)),
+            (C::Raw(responses), d) => responses.push(Response::Data(d)),
             _ => {}
         }
     }
@@ -353,7 +351,7 @@ impl Collector {
             Collector::Annotation(a) => Output::Annotation(a),
             Collector::Id(i) => Output::Id(i),
             Collector::Enabled(e) => Output::Enabled(e),
-            Collector::Raw { responses, .. } => Output::Raw(responses),
+            Collector::Raw(responses) => Output::Raw(responses),
         }
     }
 }
