@@ -185,10 +185,14 @@ impl Session {
         self.run(Command::List(list))
     }
 
-    /// LIST with STATUS of each mailbox in one round trip (LIST-STATUS).
+    /// LIST with STATUS of each mailbox in one round trip (LIST-STATUS),
+    /// and special-use roles when the server has SPECIAL-USE.
     pub fn list_status(&mut self, pattern: &str, items: &[StatusAttr]) -> Result<Vec<ListEntry>> {
         let mut cmd = ListCommand::new(pattern);
-        cmd.returns = vec![ListReturn::Status(items.to_vec())];
+        if self.has_capability("SPECIAL-USE") {
+            cmd.returns.push(ListReturn::SpecialUse);
+        }
+        cmd.returns.push(ListReturn::Status(items.to_vec()));
         self.run(Command::List(cmd))
     }
 

@@ -85,7 +85,12 @@ pub(crate) fn render(bytes: &[u8]) -> String {
         let text = line.strip_suffix(b"\n").unwrap_or(line);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         for &b in text {
-            let _ = crate::error::write_escaped_byte(&mut out, b);
+            match b {
+                0x20..=0x7e => out.push(b as char),
+                _ => {
+                    let _ = crate::error::write_escaped_byte(&mut out, b);
+                }
+            }
         }
         i += line_end;
         if let Ok(Some(n)) = crate::parse::literal_len(line) {

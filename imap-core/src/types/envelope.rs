@@ -58,7 +58,29 @@ pub struct Address {
     pub host: Option<ByteStr>,
 }
 
+impl Envelope {
+    /// The subject with RFC 2047 encoded words decoded, for display.
+    pub fn subject_text(&self) -> Option<String> {
+        self.subject.as_ref().map(|s| super::decode_rfc2047(s))
+    }
+}
+
 impl Address {
+    /// The display name with RFC 2047 encoded words decoded.
+    pub fn name_text(&self) -> Option<String> {
+        self.name.as_ref().map(|n| super::decode_rfc2047(n))
+    }
+
+    /// `Name <mailbox@host>` (or just the address), decoded for display.
+    pub fn display(&self) -> String {
+        match (self.name_text(), self.email()) {
+            (Some(n), Some(e)) if !n.is_empty() => format!("{n} <{e}>"),
+            (_, Some(e)) => e,
+            (Some(n), None) => n,
+            (None, None) => String::new(),
+        }
+    }
+
     /// `mailbox@host`, for an ordinary address.
     pub fn email(&self) -> Option<String> {
         match (&self.mailbox, &self.host) {

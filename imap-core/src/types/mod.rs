@@ -12,6 +12,7 @@ pub(crate) mod fetch;
 pub(crate) mod flag;
 pub(crate) mod list;
 pub(crate) mod mailbox;
+pub(crate) mod mime;
 pub(crate) mod response;
 pub(crate) mod search;
 pub(crate) mod secret;
@@ -37,6 +38,7 @@ pub use fetch::{Fetch, FetchAttr, FetchItem, Section, SectionText};
 pub use flag::Flag;
 pub use list::{ListAttribute, ListExtendedItem, ListItem, SpecialUse};
 pub use mailbox::Mailbox;
+pub use mime::decode_rfc2047;
 pub use response::{
     AclEntry, Annotation, Continue, Data, ESearch, MetadataEntry, Namespace, Namespaces, Quota,
     QuotaResource, Response, Status, StatusKind, Thread,
