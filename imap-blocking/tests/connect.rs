@@ -237,3 +237,25 @@ fn compress_deflate_carries_a_whole_session() {
     assert!(list.iter().any(|e| e.mailbox.is_inbox()));
     session.logout().unwrap();
 }
+
+#[test]
+fn capability_command_and_mechanisms_the_server_lacks() {
+    let s = server();
+    let mut session = options(Security::StartTls).connect().unwrap();
+    let caps = session.capabilities().unwrap();
+    assert!(caps.has(&Capability::Imap4Rev1) && caps.has_auth("SCRAM-SHA-256"));
+    // Dovecot is not configured for OAuth: refused before anything is sent.
+    for result in [
+        session.authenticate_xoauth2(&s.user, "token"),
+        session.authenticate_oauthbearer(&s.user, "127.0.0.1", s.port, "token"),
+    ] {
+        match result {
+            Err(Error::Usage(imap_blocking::imap_core::UsageError::MissingCapability { .. })) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    session.login(&s.user, &s.password).unwrap();
+    let after = session.capabilities().unwrap();
+    assert!(after.has(&Capability::Move), "post-login capabilities");
+    assert!(session.take_warnings().is_empty());
+}
