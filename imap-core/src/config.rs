@@ -63,9 +63,10 @@ pub struct Leniency {
     /// text, which RFC 3501 forbids without UTF8=ACCEPT. Dovecot and Gmail
     /// pass raw 8-bit header bytes through into ENVELOPE.
     pub eight_bit: bool,
-    /// Accept `\*` and `]` inside FLAGS lists, and flags in any case.
-    /// Some servers echo `\*` from PERMANENTFLAGS into FLAGS; keywords with
-    /// brackets come from clients that stored them (`[Gmail]` labels).
+    /// Accept `\*` and `]` inside FLAGS lists (flags compare
+    /// case-insensitively either way). Some servers echo `\*` from
+    /// PERMANENTFLAGS into FLAGS; keywords with brackets come from clients
+    /// that stored them (`[Gmail]` labels).
     pub flags: bool,
     /// Keep a known response code whose arguments do not parse (such as
     /// `[UNSEEN 0]`, which some servers send for an empty mailbox) as

@@ -1,6 +1,6 @@
 //! Shared by the integration tests: the project's own Dovecot (started by
 //! `scripts/dovecot start`, idempotent) and helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -323,7 +323,12 @@ impl<'a> Parser<'a> {
         let bad = if self.lenient.eight_bit {
             memchr::memchr2(b'\r', 0, body)
         } else {
-            body.iter().position(|&c| !is_text_char(c))
+            // RFC 9051 QUOTED-CHAR includes UTF8-2/3/4: valid UTF-8 is
+            // grammar, not leniency; other 8-bit bytes are not.
+            body.iter().position(|&c| !is_text_char(c) && c < 0x80).or_else(|| {
+                let first = body.iter().position(|&c| c >= 0x80)?;
+                std::str::from_utf8(body).is_err().then_some(first)
+            })
         };
         if let Some(off) = bad {
             self.pos = start + off;
@@ -358,12 +363,23 @@ impl<'a> Parser<'a> {
         Ok(self.slice(start, end))
     }
 
+    /// Whether a literal (`{` or literal8's `~{`) starts here. A `~` alone
+    /// is an ordinary ASTRING-CHAR (`~/Mail/foo`).
+    #[inline]
+    pub(crate) fn at_literal(&self) -> bool {
+        match self.peek() {
+            Some(b'{') => true,
+            Some(b'~') => self.buf.get(self.pos + 1) == Some(&b'{'),
+            _ => false,
+        }
+    }
+
     /// `string = quoted / literal`.
     #[inline]
     pub(crate) fn string(&mut self) -> PResult<Bytes> {
         match self.peek() {
             Some(b'"') => self.quoted(),
-            Some(b'{' | b'~') => self.literal(),
+            _ if self.at_literal() => self.literal(),
             _ => self.fail("string"),
         }
     }
@@ -371,11 +387,13 @@ impl<'a> Parser<'a> {
     /// `nstring = string / nil`.
     #[inline]
     pub(crate) fn nstring(&mut self) -> PResult<Option<Bytes>> {
-        match self.peek() {
-            Some(b'"' | b'{' | b'~') => self.string().map(Some),
-            _ if self.nil() => Ok(None),
-            _ => self.fail("string or NIL"),
+        if self.peek() == Some(b'"') || self.at_literal() {
+            return self.string().map(Some);
         }
+        if self.nil() {
+            return Ok(None);
+        }
+        self.fail("string or NIL")
     }
 
     /// nstring as a ByteStr.
@@ -395,7 +413,8 @@ impl<'a> Parser<'a> {
     /// `astring = 1*ASTRING-CHAR / string`.
     pub(crate) fn astring(&mut self) -> PResult<Bytes> {
         match self.peek() {
-            Some(b'"' | b'{' | b'~') => self.string(),
+            Some(b'"') => self.quoted(),
+            _ if self.at_literal() => self.literal(),
             _ => {
                 let start = self.pos;
                 let eight_bit = self.lenient.eight_bit;
@@ -464,7 +483,7 @@ impl<'a> Parser<'a> {
             Some(b'"') => {
                 self.quoted()?;
             }
-            Some(b'{' | b'~') => {
+            _ if self.at_literal() => {
                 self.literal()?;
             }
             Some(b'(') => {

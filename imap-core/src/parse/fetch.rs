@@ -70,7 +70,7 @@ impl Parser<'_> {
             }
             4 if upper("BODY") => {
                 self.sp()?;
-                FetchItem::Body(Box::new(self.body(0)?))
+                FetchItem::Body(self.body()?)
             }
             5 if upper("FLAGS") => {
                 self.sp()?;
@@ -143,7 +143,7 @@ impl Parser<'_> {
             }
             13 if upper("BODYSTRUCTURE") => {
                 self.sp()?;
-                FetchItem::BodyStructure(Box::new(self.body(0)?))
+                FetchItem::BodyStructure(self.body()?)
             }
             13 if upper("RFC822.HEADER") => {
                 self.sp()?;
@@ -334,27 +334,36 @@ impl Parser<'_> {
         Ok(list)
     }
 
-    /// `body`; `depth` counts nested parts.
-    pub(crate) fn body(&mut self, depth: usize) -> PResult<BodyStructure> {
+    /// `body`, boxed.
+    ///
+    /// BODYSTRUCTURE nests, so this recurses (through `multipart` and
+    /// `single_part`) up to the nesting limit. The frames on that path hold
+    /// only boxes, vectors and offsets: every large value is built in a
+    /// helper outside the recursion, so 100 levels fit in well under
+    /// 256 KiB of stack, unoptimised builds included.
+    pub(crate) fn body(&mut self) -> PResult<Box<BodyStructure>> {
         self.enter()?;
         self.expect(b'(', "( opening body")?;
-        let body = if self.peek() == Some(b'(') {
-            BodyStructure::Multipart(self.multipart(depth)?)
-        } else {
-            BodyStructure::Single(self.single_part(depth)?)
-        };
+        let body = if self.peek() == Some(b'(') { self.multipart()? } else { self.single_part()? };
         self.lenient_spaces();
         self.expect(b')', ") closing body")?;
         self.leave();
         Ok(body)
     }
 
-    fn multipart(&mut self, depth: usize) -> PResult<MultiPart> {
+    fn multipart(&mut self) -> PResult<Box<BodyStructure>> {
         let mut parts = Vec::with_capacity(2);
         while self.peek() == Some(b'(') {
-            parts.push(self.body(depth + 1)?);
+            let part = self.body()?;
+            push_unboxed(&mut parts, part);
             self.lenient_spaces();
         }
+        self.multipart_rest(parts)
+    }
+
+    /// After the parts of a multipart: subtype and extension data.
+    #[inline(never)]
+    fn multipart_rest(&mut self, parts: Vec<BodyStructure>) -> PResult<Box<BodyStructure>> {
         // The SP before the subtype (lenient_spaces may have taken it).
         if self.buf.get(self.pos.wrapping_sub(1)) != Some(&b' ') {
             self.sp()?;
@@ -376,37 +385,60 @@ impl Parser<'_> {
                 }
             }
         }
-        Ok(MultiPart { parts, media_subtype, ext })
+        Ok(Box::new(BodyStructure::Multipart(MultiPart { parts, media_subtype, ext })))
     }
 
-    fn single_part(&mut self, depth: usize) -> PResult<SinglePart> {
+    fn single_part(&mut self) -> PResult<Box<BodyStructure>> {
+        let mut part = self.single_part_head()?;
+        if part.kind == SinglePartKind::Basic && self.is_message_part(&part) {
+            self.sp()?;
+            let envelope = self.boxed_envelope()?;
+            self.sp()?;
+            let body = self.body()?;
+            self.sp()?;
+            let lines = self.body_number()?;
+            part.kind = SinglePartKind::Message { envelope, body, lines };
+        }
+        self.single_part_ext(&mut part.ext)?;
+        Ok(single_to_body(part))
+    }
+
+    /// Type, subtype, fields and, for TEXT, the line count.
+    #[inline(never)]
+    fn single_part_head(&mut self) -> PResult<Box<SinglePart>> {
         let lenient = self.lenient.body_structure;
         let media_type = self.string_or_nil(lenient)?;
         self.sp()?;
         let media_subtype = self.string_or_nil(lenient)?;
         self.sp()?;
         let fields = self.body_fields()?;
-        let is_type = |t: &str| media_type.eq_ignore_ascii_case(t);
-        let kind = if is_type("TEXT") {
+        let kind = if media_type.eq_ignore_ascii_case("TEXT") {
             self.sp()?;
             SinglePartKind::Text { lines: self.body_number()? }
-        } else if is_type("MESSAGE")
-            && (media_subtype.eq_ignore_ascii_case("RFC822") || media_subtype.eq_ignore_ascii_case("GLOBAL"))
-            // Some servers send message/rfc822 parts without envelope and
-            // body; then it is read as a basic part.
-            && !(lenient && self.buf.get(self.pos..self.pos + 2) != Some(b" ("))
-        {
-            self.sp()?;
-            let envelope = Box::new(self.envelope()?);
-            self.sp()?;
-            let body = Box::new(self.body(depth + 1)?);
-            self.sp()?;
-            let lines = self.body_number()?;
-            SinglePartKind::Message { envelope, body, lines }
         } else {
             SinglePartKind::Basic
         };
-        let mut ext = SinglePartExt::default();
+        Ok(Box::new(SinglePart { media_type, media_subtype, fields, kind, ext: SinglePartExt::default() }))
+    }
+
+    /// Whether a part is MESSAGE/RFC822 (or GLOBAL) with envelope and body.
+    fn is_message_part(&self, part: &SinglePart) -> bool {
+        part.media_type.eq_ignore_ascii_case("MESSAGE")
+            && (part.media_subtype.eq_ignore_ascii_case("RFC822")
+                || part.media_subtype.eq_ignore_ascii_case("GLOBAL"))
+            // Some servers send message/rfc822 parts without envelope and
+            // body; then it is read as a basic part.
+            && !(self.lenient.body_structure && self.buf.get(self.pos..self.pos + 2) != Some(b" ("))
+    }
+
+    #[inline(never)]
+    fn boxed_envelope(&mut self) -> PResult<Box<Envelope>> {
+        Ok(Box::new(self.envelope()?))
+    }
+
+    /// `body-ext-1part`, if present.
+    #[inline(never)]
+    fn single_part_ext(&mut self, ext: &mut SinglePartExt) -> PResult<()> {
         if self.sp_before_item()? {
             ext.md5 = self.nstr()?;
             if self.sp_before_item()? {
@@ -422,7 +454,7 @@ impl Parser<'_> {
                 }
             }
         }
-        Ok(SinglePart { media_type, media_subtype, fields, kind, ext })
+        Ok(())
     }
 
     /// `body-fields`
@@ -522,4 +554,16 @@ impl Parser<'_> {
             }),
         }
     }
+}
+
+/// Moves a part into the list; out of line so that the move's temporary
+/// does not sit in a recursive frame.
+#[inline(never)]
+fn push_unboxed(parts: &mut Vec<BodyStructure>, part: Box<BodyStructure>) {
+    parts.push(*part);
+}
+
+#[inline(never)]
+fn single_to_body(part: Box<SinglePart>) -> Box<BodyStructure> {
+    Box::new(BodyStructure::Single(*part))
 }

@@ -26,8 +26,8 @@ const LITERAL_PREALLOC_MAX: usize = 8 << 20;
 /// Bytes of a response kept for error messages.
 const HEAD_LEN: usize = 128;
 
-/// The longest `{N}` tail worth looking at: `~{` + 20 digits + `+}` + CRLF.
-const ANNOUNCE_TAIL: usize = 26;
+/// Digits of an oversized literal length kept for the error message.
+const OVERFLOW_DIGITS_SHOWN: usize = 40;
 
 /// A framing event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +71,8 @@ enum State {
     /// Counting out a literal that ends at this offset of `buf`.
     Literal { end: usize },
     /// Dropping the rest of an oversized response: the current line
-    /// (keeping its tail to spot a literal announcement).
-    DiscardLine { tail: Vec<u8> },
+    /// (watching its end for a literal announcement).
+    DiscardLine { tail: AnnounceTail },
     /// Dropping a literal of an oversized response.
     DiscardLiteral { remaining: u64 },
 }
@@ -204,7 +204,10 @@ impl Framer {
                         }
                         Some(n) => {
                             let total = self.response_len.saturating_add(n);
-                            let breach = if n > self.limits.max_literal_len {
+                            // Where the literal ends in `buf`; `None` only with
+                            // limits above the address space.
+                            let end = usize::try_from(n).ok().and_then(|n| line_end.checked_add(n));
+                            let breach = if n > self.limits.max_literal_len || end.is_none() {
                                 Some((LimitKind::LiteralLength, n))
                             } else if total > self.limits.max_response_len {
                                 Some((LimitKind::ResponseLength, total))
@@ -220,7 +223,7 @@ impl Framer {
                                 return Ok(Some(Frame::Skipped(error)));
                             }
                             self.response_len = total;
-                            let end = line_end + n as usize;
+                            let end = end.unwrap_or(usize::MAX);
                             if end > self.buf.len() {
                                 let want = (end - self.buf.len()).min(LITERAL_PREALLOC_MAX);
                                 self.buf.reserve(want);
@@ -241,14 +244,13 @@ impl Framer {
                 State::DiscardLine { tail } => {
                     let found = memchr::memchr(b'\n', &self.buf);
                     let Some(i) = found else {
-                        keep_tail(tail, &self.buf);
+                        tail.feed(&self.buf);
                         self.buf.clear();
                         return Ok(None);
                     };
-                    keep_tail(tail, &self.buf[..=i]);
+                    tail.feed(&self.buf[..i]);
                     let _ = self.buf.split_to(i + 1);
-                    let announced = literal_announcement(tail)?;
-                    tail.clear();
+                    let announced = tail.finish()?;
                     match announced {
                         Some(n) => self.state = State::DiscardLiteral { remaining: n },
                         None => {
@@ -266,7 +268,7 @@ impl Framer {
                         return Ok(None);
                     }
                     let _ = self.buf.split_to(*remaining as usize);
-                    self.state = State::DiscardLine { tail: Vec::new() };
+                    self.state = State::DiscardLine { tail: AnnounceTail::default() };
                 }
             }
         }
@@ -296,8 +298,8 @@ impl Framer {
     /// current line and everything before it.
     fn start_discard(&mut self, kind: LimitKind, size: u64) -> Frame {
         let error = self.limit_error(kind, size);
-        let mut tail = Vec::with_capacity(ANNOUNCE_TAIL);
-        keep_tail(&mut tail, &self.buf[self.line_start..]);
+        let mut tail = AnnounceTail::default();
+        tail.feed(&self.buf[self.line_start..]);
         self.buf.clear();
         self.release_memory();
         self.state = State::DiscardLine { tail };
@@ -315,15 +317,75 @@ impl Framer {
     }
 }
 
-/// Keeps the last [`ANNOUNCE_TAIL`] bytes seen of a line being dropped.
-fn keep_tail(tail: &mut Vec<u8>, more: &[u8]) {
-    if more.len() >= ANNOUNCE_TAIL {
-        tail.clear();
-        tail.extend_from_slice(&more[more.len() - ANNOUNCE_TAIL..]);
-    } else {
-        tail.extend_from_slice(more);
-        if tail.len() > ANNOUNCE_TAIL {
-            tail.drain(..tail.len() - ANNOUNCE_TAIL);
+/// Watches a line that is being dropped, chunk by chunk, for a literal
+/// announcement at its end, as [`literal_announcement`] would find it in the
+/// whole line. Only the bytes after the last `{` of a chunk are looked at,
+/// and the length is accumulated as it comes, so a zero-padded or overlong
+/// length is judged the same as in a line that was kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct AnnounceTail {
+    state: TailState,
+    /// The significant digits of the length (for the overflow message).
+    digits: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum TailState {
+    /// Not in an announcement.
+    #[default]
+    Outside,
+    /// After `{` and `digits` digits; the value, `None` past 64 bits.
+    Digits { value: Option<u64>, digits: usize },
+    /// After `{N+`.
+    Plus(Option<u64>),
+    /// After `{N}` or `{N+}`: only CR may come before the LF.
+    Close(Option<u64>),
+    /// After `}` CR.
+    Cr(Option<u64>),
+}
+
+impl AnnounceTail {
+    /// More bytes of the line, none of them LF.
+    fn feed(&mut self, bytes: &[u8]) {
+        let bytes = match memchr::memrchr(b'{', bytes) {
+            Some(i) => {
+                self.state = TailState::Digits { value: Some(0), digits: 0 };
+                self.digits.clear();
+                &bytes[i + 1..]
+            }
+            None => bytes,
+        };
+        for &c in bytes {
+            self.state = match (self.state, c) {
+                (TailState::Outside, _) => return,
+                (TailState::Digits { value, digits }, b'0'..=b'9') => {
+                    if (c != b'0' || !self.digits.is_empty()) && self.digits.len() < OVERFLOW_DIGITS_SHOWN {
+                        self.digits.push(char::from(c));
+                    }
+                    let value = value
+                        .and_then(|v| v.checked_mul(10))
+                        .and_then(|v| v.checked_add(u64::from(c - b'0')));
+                    TailState::Digits { value, digits: digits + 1 }
+                }
+                (TailState::Digits { value, digits }, b'+') if digits > 0 => TailState::Plus(value),
+                (TailState::Digits { value, digits }, b'}') if digits > 0 => TailState::Close(value),
+                (TailState::Plus(value), b'}') => TailState::Close(value),
+                (TailState::Close(value), b'\r') => TailState::Cr(value),
+                _ => TailState::Outside,
+            };
+        }
+    }
+
+    /// The line ended: the length of the literal it announced, if any.
+    fn finish(&mut self) -> Result<Option<u64>, FramingError> {
+        let state = std::mem::take(&mut self.state);
+        let digits = std::mem::take(&mut self.digits);
+        match state {
+            TailState::Close(value) | TailState::Cr(value) => match value {
+                Some(n) => Ok(Some(n)),
+                None => Err(FramingError::LiteralLengthOverflow { digits }),
+            },
+            _ => Ok(None),
         }
     }
 }

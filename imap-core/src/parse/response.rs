@@ -109,10 +109,9 @@ impl Parser<'_> {
         if self.lenient.extra_spaces {
             self.lenient_spaces();
         }
+        // RFC 9051: `resp-text = ["[" resp-text-code "]" SP] [text]`, and a
+        // continuation's base64 may be empty: nothing after the SP is valid.
         let text = self.text()?;
-        if text.is_empty() && code.is_none() && !self.lenient.missing_text {
-            return self.fail("text");
-        }
         Ok((code, text))
     }
 
@@ -144,7 +143,7 @@ impl Parser<'_> {
             ResponseCode::Capability(self.capability_list()?)
         } else if is("PERMANENTFLAGS") {
             self.sp()?;
-            ResponseCode::PermanentFlags(self.flag_list()?)
+            ResponseCode::PermanentFlags(self.flag_list_of(true)?)
         } else if is("UIDNEXT") {
             self.sp()?;
             ResponseCode::UidNext(self.nz_number()?)
@@ -175,14 +174,18 @@ impl Parser<'_> {
         } else if is("BADCHARSET") {
             let mut list = Vec::new();
             if self.eat(b' ') {
-                self.expect(b'(', "(")?;
-                loop {
-                    list.push(self.astr()?);
-                    if !self.sp_before_item()? {
-                        break;
+                if self.eat(b'(') {
+                    loop {
+                        list.push(self.charset()?);
+                        if !self.sp_before_item()? {
+                            break;
+                        }
                     }
+                    self.expect(b')', ")")?;
+                } else {
+                    // RFC 9051 6.4.4.4's example: `[BADCHARSET UTF-8]`.
+                    list.push(self.charset()?);
                 }
-                self.expect(b')', ")")?;
             }
             ResponseCode::BadCharset(list)
         } else if is("METADATA") {
@@ -249,6 +252,14 @@ impl Parser<'_> {
         Ok(code)
     }
 
+    /// `charset = atom / quoted`
+    fn charset(&mut self) -> PResult<ByteStr> {
+        if self.peek() == Some(b'"') {
+            return Ok(ByteStr::from_bytes(self.quoted()?));
+        }
+        self.atom_str()
+    }
+
     /// An unknown code: positioned after its name; leaves `]` unconsumed.
     fn generic_code_body(&mut self, ns: usize, ne: usize) -> PResult<ResponseCode> {
         let name = ByteStr::from_bytes(self.slice(ns, ne));
@@ -270,7 +281,7 @@ impl Parser<'_> {
     fn capability_list(&mut self) -> PResult<Capabilities> {
         let mut caps = Capabilities::new();
         while self.sp_before_item()? {
-            if self.at_eol() || self.peek() == Some(b']') {
+            if self.lenient.extra_spaces && self.peek() == Some(b']') {
                 break;
             }
             caps.insert(Capability::from_bytes(self.atom_str()?));
@@ -278,8 +289,14 @@ impl Parser<'_> {
         Ok(caps)
     }
 
-    /// `flag-list = "(" [flag *(SP flag)] ")"` (flag-perm and flag-fetch too).
+    /// `flag-list = "(" [flag *(SP flag)] ")"` (FLAGS data and FETCH FLAGS,
+    /// where `\*` is accepted only leniently).
     pub(crate) fn flag_list(&mut self) -> PResult<Vec<Flag>> {
+        self.flag_list_of(false)
+    }
+
+    /// A flag list; `perm` for PERMANENTFLAGS, where `\*` belongs (flag-perm).
+    fn flag_list_of(&mut self, perm: bool) -> PResult<Vec<Flag>> {
         self.expect(b'(', "( opening flag list")?;
         let mut flags = Vec::new();
         self.lenient_spaces();
@@ -287,7 +304,7 @@ impl Parser<'_> {
             return Ok(flags);
         }
         loop {
-            flags.push(self.flag()?);
+            flags.push(self.flag(perm)?);
             if !self.sp_before_item()? {
                 break;
             }
@@ -297,13 +314,14 @@ impl Parser<'_> {
         Ok(flags)
     }
 
-    fn flag(&mut self) -> PResult<Flag> {
+    fn flag(&mut self, perm: bool) -> PResult<Flag> {
         let start = self.pos;
         self.eat(b'\\');
         let lenient = self.lenient.flags;
         let eight_bit = self.lenient.eight_bit;
         if self.eat(b'*') {
-            if start + 1 != self.pos - 1 {
+            if start + 1 != self.pos - 1 || !(perm || lenient) {
+                self.pos = start;
                 return self.fail("flag");
             }
         } else {
@@ -523,32 +541,37 @@ impl Parser<'_> {
         if self.sp_before_item()? {
             self.expect(b'(', "( opening extended list data")?;
             self.enter()?;
-            loop {
-                let tag = self.astr()?;
-                self.sp()?;
-                if tag.eq_ignore_ascii_case("CHILDINFO") {
-                    self.expect(b'(', "(")?;
-                    let mut opts = Vec::new();
-                    loop {
-                        opts.push(self.astr()?);
-                        if !self.sp_before_item()? {
-                            break;
+            // mbox-list-extended = "(" [item *(SP item)] ")"
+            if self.peek() != Some(b')') {
+                loop {
+                    let tag = self.astr()?;
+                    self.sp()?;
+                    if tag.eq_ignore_ascii_case("CHILDINFO") {
+                        self.expect(b'(', "(")?;
+                        let mut opts = Vec::new();
+                        loop {
+                            opts.push(self.astr()?);
+                            if !self.sp_before_item()? {
+                                break;
+                            }
                         }
+                        self.expect(b')', ")")?;
+                        extended.push(ListExtendedItem::ChildInfo(opts));
+                    } else if tag.eq_ignore_ascii_case("OLDNAME") {
+                        self.expect(b'(', "(")?;
+                        let old = self.mailbox()?;
+                        self.expect(b')', ")")?;
+                        extended.push(ListExtendedItem::OldName(old));
+                    } else {
+                        let (s, e) = self.skip_value()?;
+                        extended.push(ListExtendedItem::Other {
+                            tag,
+                            raw: ByteStr::from_bytes(self.slice(s, e)),
+                        });
                     }
-                    self.expect(b')', ")")?;
-                    extended.push(ListExtendedItem::ChildInfo(opts));
-                } else if tag.eq_ignore_ascii_case("OLDNAME") {
-                    self.expect(b'(', "(")?;
-                    let old = self.mailbox()?;
-                    self.expect(b')', ")")?;
-                    extended.push(ListExtendedItem::OldName(old));
-                } else {
-                    let (s, e) = self.skip_value()?;
-                    extended
-                        .push(ListExtendedItem::Other { tag, raw: ByteStr::from_bytes(self.slice(s, e)) });
-                }
-                if !self.sp_before_item()? {
-                    break;
+                    if !self.sp_before_item()? {
+                        break;
+                    }
                 }
             }
             self.expect(b')', ") closing extended list data")?;
@@ -619,9 +642,6 @@ impl Parser<'_> {
         let mut ids = Vec::new();
         let mut modseq = None;
         while self.sp_before_item()? {
-            if self.at_eol() {
-                break;
-            }
             if self.peek() == Some(b'(') {
                 self.pos += 1;
                 let name = self.atom()?;
@@ -712,7 +732,7 @@ impl Parser<'_> {
                     break;
                 }
                 self.lenient_spaces();
-                if self.peek() == Some(b'(') {
+                if self.peek() == Some(b'(') || (self.lenient.extra_spaces && self.peek() == Some(b')')) {
                     break;
                 }
             }

@@ -1,1 +1,528 @@
+//! Framer tests: lines, literals, chunking, limits and fatal errors.
 
+use proptest::prelude::*;
+
+use super::*;
+
+/// Feeds `input` in chunks of the given sizes (cycled), draining frames
+/// after every push, and returns every frame in order.
+fn frames_chunked(limits: Limits, input: &[u8], sizes: &[usize]) -> Vec<Frame> {
+    let mut framer = Framer::new(limits);
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut i = 0;
+    while at < input.len() {
+        let n = sizes[i % sizes.len()].max(1).min(input.len() - at);
+        framer.push(&input[at..at + n]);
+        at += n;
+        i += 1;
+        while let Some(frame) = framer.next_frame().expect("no fatal error") {
+            out.push(frame);
+        }
+    }
+    out
+}
+
+fn frames_whole(limits: Limits, input: &[u8]) -> Vec<Frame> {
+    frames_chunked(limits, input, &[input.len().max(1)])
+}
+
+fn responses(input: &[u8]) -> Vec<Bytes> {
+    frames_whole(Limits::default(), input)
+        .into_iter()
+        .map(|f| match f {
+            Frame::Response(b) => b,
+            Frame::Skipped(e) => panic!("unexpected skip: {e}"),
+        })
+        .collect()
+}
+
+fn small_limits() -> Limits {
+    Limits { max_line_len: 64, max_literal_len: 1024, max_response_len: 4096, max_nesting: 100 }
+}
+
+fn skipped(frame: &Frame) -> &LimitError {
+    match frame {
+        Frame::Skipped(e) => e,
+        Frame::Response(r) => panic!("expected a skip, got {r:?}"),
+    }
+}
+
+fn response(frame: &Frame) -> &Bytes {
+    match frame {
+        Frame::Response(r) => r,
+        Frame::Skipped(e) => panic!("expected a response, got {e}"),
+    }
+}
+
+#[test]
+fn frames_lines_one_by_one() {
+    let input = b"* OK ready\r\n* 3 EXISTS\r\nA1 OK done\r\n";
+    assert_eq!(responses(input), vec![&b"* OK ready\r\n"[..], b"* 3 EXISTS\r\n", b"A1 OK done\r\n"]);
+}
+
+#[test]
+fn waits_for_the_end_of_a_line() {
+    let mut framer = Framer::default();
+    framer.push(b"* OK rea");
+    assert_eq!(framer.next_frame().unwrap(), None);
+    assert!(framer.is_mid_response());
+    framer.push(b"dy\r");
+    assert_eq!(framer.next_frame().unwrap(), None);
+    framer.push(b"\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* OK ready\r\n".into())));
+    assert_eq!(framer.next_frame().unwrap(), None);
+    assert!(!framer.is_mid_response());
+    assert_eq!(framer.buffered(), 0);
+}
+
+#[test]
+fn frames_a_synchronising_literal() {
+    let input = b"* 1 FETCH (BODY[] {5}\r\nhello)\r\n* 2 EXISTS\r\n";
+    assert_eq!(responses(input), vec![&b"* 1 FETCH (BODY[] {5}\r\nhello)\r\n"[..], b"* 2 EXISTS\r\n"]);
+}
+
+#[test]
+fn frames_non_synchronising_and_binary_literals() {
+    let input = b"* 1 FETCH (X {3+}\r\nabc BINARY[] ~{4}\r\n\x00\x01\r\n)\r\nA1 OK\r\n";
+    let frames = responses(input);
+    assert_eq!(frames.len(), 2);
+    assert_eq!(&frames[0][..], &input[..input.len() - 7]);
+    assert_eq!(&frames[1][..], b"A1 OK\r\n");
+}
+
+#[test]
+fn literal_bytes_are_not_scanned() {
+    // CRLF and announcements inside the literal are data.
+    let body = b"a\r\n{99}\r\n* BYE\r\n";
+    let mut input = format!("* 1 FETCH (BODY[] {{{}}}\r\n", body.len()).into_bytes();
+    input.extend_from_slice(body);
+    input.extend_from_slice(b")\r\n* 2 EXISTS\r\n");
+    let frames = responses(&input);
+    assert_eq!(frames.len(), 2);
+    assert_eq!(&frames[0][..], &input[..input.len() - 12]);
+}
+
+#[test]
+fn zero_length_literals() {
+    let input = b"* 1 FETCH (BODY[] {0}\r\n)\r\n* ID (\"a\" {0}\r\n \"b\" {0}\r\n)\r\n";
+    assert_eq!(
+        responses(input),
+        vec![&b"* 1 FETCH (BODY[] {0}\r\n)\r\n"[..], b"* ID (\"a\" {0}\r\n \"b\" {0}\r\n)\r\n"]
+    );
+}
+
+#[test]
+fn a_literal_may_end_the_line_directly() {
+    // A literal directly followed by another announcement, then CRLF.
+    let input = b"* 1 FETCH (A {1}\r\nx{2}\r\nyz)\r\n";
+    assert_eq!(responses(input), vec![&input[..]]);
+}
+
+#[test]
+fn many_literals_in_one_response() {
+    let mut input = b"* 1 FETCH (".to_vec();
+    for i in 0..500 {
+        let data = format!("part {i}\r\n");
+        input.extend_from_slice(format!("X-{i} {{{}}}\r\n", data.len()).as_bytes());
+        input.extend_from_slice(data.as_bytes());
+        input.push(b' ');
+    }
+    input.extend_from_slice(b")\r\nA1 OK done\r\n");
+    let frames = responses(&input);
+    assert_eq!(frames.len(), 2);
+    assert_eq!(frames[0].len(), input.len() - 12);
+    // And in small chunks, the same.
+    assert_eq!(
+        frames_chunked(Limits::default(), &input, &[7, 1, 13, 64]),
+        frames_whole(Limits::default(), &input)
+    );
+}
+
+#[test]
+fn bare_lf_ends_lines_and_announcements() {
+    let input = b"* OK hi\n* 1 FETCH (BODY[] {2}\nab)\n* 2 EXISTS\r\n";
+    assert_eq!(responses(input), vec![&b"* OK hi\n"[..], b"* 1 FETCH (BODY[] {2}\nab)\n", b"* 2 EXISTS\r\n"]);
+}
+
+fn corpus() -> Vec<u8> {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n");
+    input.extend_from_slice(b"* 1 FETCH (UID 7 BODY[] {12}\r\nline1\r\nline2 FLAGS (\\Seen))\r\n");
+    input.extend_from_slice(b"* 2 FETCH (BODY[HEADER] {0}\r\n BODY[TEXT] ~{3}\r\n\x00\r\n)\r\n");
+    input.extend_from_slice(b"* LIST () \"/\" {5+}\r\nab}cd\r\n");
+    input.extend_from_slice(b"+ go ahead\r\n");
+    input.extend_from_slice(b"* SEARCH 1 2 3\n");
+    input.extend_from_slice(b"A1 OK done {not a literal\r\n");
+    input
+}
+
+#[test]
+fn every_split_point_gives_the_same_frames() {
+    let input = corpus();
+    let whole = frames_whole(Limits::default(), &input);
+    assert_eq!(whole.len(), 7);
+    for split in 1..input.len() {
+        let mut framer = Framer::default();
+        let mut got = Vec::new();
+        for part in [&input[..split], &input[split..]] {
+            framer.push(part);
+            while let Some(f) = framer.next_frame().unwrap() {
+                got.push(f);
+            }
+        }
+        assert_eq!(got, whole, "split at {split}");
+    }
+}
+
+#[test]
+fn byte_by_byte_gives_the_same_frames() {
+    let input = corpus();
+    assert_eq!(frames_chunked(Limits::default(), &input, &[1]), frames_whole(Limits::default(), &input));
+}
+
+#[test]
+fn line_too_long_before_its_lf_arrives() {
+    let mut framer = Framer::new(small_limits());
+    framer.push(b"* 1 FETCH (X ");
+    assert_eq!(framer.next_frame().unwrap(), None);
+    framer.push(&[b'a'; 100]);
+    let first = framer.next_frame().unwrap().expect("a skip");
+    let error = skipped(&first);
+    assert_eq!(error.kind, LimitKind::LineLength);
+    assert_eq!(error.limit, 64);
+    assert!(error.size > 64);
+    assert!(error.head.starts_with(b"* 1 FETCH (X "));
+    // Reported once: the rest of the line is dropped silently.
+    for _ in 0..100 {
+        framer.push(&[b'b'; 1000]);
+        assert_eq!(framer.next_frame().unwrap(), None);
+        assert!(framer.capacity() < 64 * 1024, "capacity {}", framer.capacity());
+    }
+    framer.push(b")\r\n* 2 EXISTS\r\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 2 EXISTS\r\n".into())));
+    assert_eq!(framer.next_frame().unwrap(), None);
+}
+
+#[test]
+fn line_too_long_with_its_lf() {
+    let mut input = b"* 1 FETCH (X \"".to_vec();
+    input.extend_from_slice(&[b'a'; 100]);
+    input.extend_from_slice(b"\")\r\n* 2 EXISTS\r\n");
+    let frames = frames_whole(small_limits(), &input);
+    assert_eq!(frames.len(), 2);
+    let error = skipped(&frames[0]);
+    assert_eq!(error.kind, LimitKind::LineLength);
+    assert_eq!(error.size, 100 + 18);
+    assert_eq!(response(&frames[1]), &b"* 2 EXISTS\r\n"[..]);
+}
+
+#[test]
+fn line_too_long_then_its_literal_is_dropped_too() {
+    // The overlong line announces a literal: the literal (which looks like
+    // responses) and the rest of the response must be dropped with it.
+    let mut input = b"* 1 FETCH (X-LONG ".to_vec();
+    input.extend_from_slice(&[b'a'; 100]);
+    let literal = b"* 9 EXISTS\r\n* 10 EXISTS\r\n";
+    input.extend_from_slice(format!(" BODY[] {{{}}}\r\n", literal.len()).as_bytes());
+    input.extend_from_slice(literal);
+    input.extend_from_slice(b")\r\n* 2 EXISTS\r\n");
+    for sizes in [&[input.len()][..], &[1], &[5, 70, 3]] {
+        let frames = frames_chunked(small_limits(), &input, sizes);
+        assert_eq!(frames.len(), 2, "{sizes:?}: {frames:?}");
+        assert_eq!(skipped(&frames[0]).kind, LimitKind::LineLength);
+        assert_eq!(response(&frames[1]), &b"* 2 EXISTS\r\n"[..]);
+    }
+}
+
+#[test]
+fn zero_padded_announcement_on_a_dropped_line() {
+    // The announcement's digits are longer than any fixed-size tail window.
+    let mut input = b"* 1 FETCH (X-LONG ".to_vec();
+    input.extend_from_slice(&[b'a'; 100]);
+    input.extend_from_slice(
+        b" BODY[] {00000000000000000000000000000000000012}\r\n* 9 EXISTS\r\n)\r\n* 2 EXISTS\r\n",
+    );
+    for sizes in [&[input.len()][..], &[1], &[50, 3]] {
+        let frames = frames_chunked(small_limits(), &input, sizes);
+        assert_eq!(frames.len(), 2, "{sizes:?}: {frames:?}");
+        assert_eq!(response(&frames[1]), &b"* 2 EXISTS\r\n"[..]);
+    }
+    // On a line that is kept, the padding is just as harmless.
+    let input = b"* 1 FETCH (BODY[] {0000000000000000000000000000003}\r\nabc)\r\n";
+    assert_eq!(responses(input), vec![&input[..]]);
+}
+
+#[test]
+fn literal_too_large_is_counted_out_not_buffered() {
+    let limits = Limits { max_literal_len: 1 << 20, ..Limits::default() };
+    let mut framer = Framer::new(limits);
+    let total: u64 = 50_000_000;
+    framer.push(format!("* 1 FETCH (UID 9 BODY[] {{{total}}}\r\n").as_bytes());
+    let first = framer.next_frame().unwrap().expect("a skip");
+    let error = skipped(&first);
+    assert_eq!(error.kind, LimitKind::LiteralLength);
+    assert_eq!(error.limit, 1 << 20);
+    assert_eq!(error.size, total);
+    assert!(error.head.starts_with(b"* 1 FETCH (UID 9"));
+
+    // The literal holds lines that look like responses: none may surface.
+    let mut chunk = vec![b'x'; 64 * 1024];
+    chunk[..14].copy_from_slice(b"\r\n* 5 EXISTS\r\n");
+    let mut sent: u64 = 0;
+    while sent < total {
+        let n = (total - sent).min(chunk.len() as u64) as usize;
+        framer.push(&chunk[..n]);
+        sent += n as u64;
+        assert_eq!(framer.next_frame().unwrap(), None);
+        assert!(framer.capacity() <= 256 * 1024, "capacity {} after {sent}", framer.capacity());
+    }
+    framer.push(b")\r\n* 2 EXISTS\r\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 2 EXISTS\r\n".into())));
+    assert_eq!(framer.next_frame().unwrap(), None);
+}
+
+#[test]
+fn response_too_large_by_its_literals() {
+    let limits = Limits { max_response_len: 100, ..Limits::default() };
+    let mut input = b"* 1 FETCH (A {40}\r\n".to_vec();
+    input.extend_from_slice(&[b'a'; 40]);
+    input.extend_from_slice(b" B {40}\r\n");
+    input.extend_from_slice(&[b'b'; 40]);
+    input.extend_from_slice(b")\r\n* 2 EXISTS\r\n");
+    for sizes in [&[input.len()][..], &[1], &[3, 17]] {
+        let frames = frames_chunked(limits, &input, sizes);
+        assert_eq!(frames.len(), 2, "{sizes:?}: {frames:?}");
+        let error = skipped(&frames[0]);
+        assert_eq!(error.kind, LimitKind::ResponseLength);
+        assert_eq!(error.limit, 100);
+        assert!(error.size > 100);
+        assert_eq!(response(&frames[1]), &b"* 2 EXISTS\r\n"[..]);
+    }
+}
+
+#[test]
+fn response_too_large_by_a_line_after_literals() {
+    let limits = Limits { max_response_len: 100, ..Limits::default() };
+    let mut input = b"* 1 FETCH (A {40}\r\n".to_vec();
+    input.extend_from_slice(&[b'a'; 40]);
+    input.extend_from_slice(b" B \"");
+    input.extend_from_slice(&[b'b'; 60]);
+    input.extend_from_slice(b"\")\r\n* 2 EXISTS\r\n");
+    for sizes in [&[input.len()][..], &[1], &[30]] {
+        let frames = frames_chunked(limits, &input, sizes);
+        assert_eq!(frames.len(), 2, "{sizes:?}: {frames:?}");
+        assert_eq!(skipped(&frames[0]).kind, LimitKind::ResponseLength);
+        assert_eq!(response(&frames[1]), &b"* 2 EXISTS\r\n"[..]);
+    }
+}
+
+#[test]
+fn limits_hold_exactly_at_the_boundary() {
+    let limits = Limits { max_line_len: 12, max_literal_len: 3, max_response_len: 1000, max_nesting: 100 };
+    // 12 bytes with CRLF: allowed.
+    assert_eq!(frames_whole(limits, b"* 1 EXISTS\r\n")[0], Frame::Response("* 1 EXISTS\r\n".into()));
+    // 13: too long.
+    assert_eq!(skipped(&frames_whole(limits, b"* 12 EXISTS\r\n")[0]).kind, LimitKind::LineLength);
+    // A literal of exactly the limit is fine, one more is not.
+    assert!(matches!(frames_whole(limits, b"* X {3}\r\nabc\r\n")[0], Frame::Response(_)));
+    assert_eq!(skipped(&frames_whole(limits, b"* X {4}\r\nabcd\r\n")[0]).kind, LimitKind::LiteralLength);
+}
+
+#[test]
+fn literal_length_overflow_is_fatal_and_sticky() {
+    let mut framer = Framer::default();
+    framer.push(b"* OK fine\r\n* 1 FETCH (BODY[] {18446744073709551616}\r\nxx)\r\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* OK fine\r\n".into())));
+    let error = framer.next_frame().unwrap_err();
+    assert_eq!(error, FramingError::LiteralLengthOverflow { digits: "18446744073709551616".into() });
+    assert_eq!(framer.next_frame(), Err(FramingError::Broken));
+    framer.push(b"* 2 EXISTS\r\n");
+    assert_eq!(framer.next_frame(), Err(FramingError::Broken));
+    assert_eq!(framer.buffered(), 0);
+    // The largest u64 itself is a (too large) length, not an overflow.
+    let frames = frames_whole(Limits::default(), b"* 1 FETCH (BODY[] {18446744073709551615}\r\n");
+    assert_eq!(skipped(&frames[0]).kind, LimitKind::LiteralLength);
+}
+
+#[test]
+fn literal_length_overflow_on_a_dropped_line_is_fatal_too() {
+    let mut input = b"* 1 FETCH (X-LONG ".to_vec();
+    input.extend_from_slice(&[b'a'; 100]);
+    input.extend_from_slice(b" {123456789012345678901234567890}\r\n");
+    for sizes in [&[input.len()][..], &[1], &[90, 7]] {
+        let mut framer = Framer::new(small_limits());
+        let mut skips = 0;
+        let mut fatal = None;
+        let mut at = 0;
+        for &n in sizes.iter().cycle() {
+            if at >= input.len() || fatal.is_some() {
+                break;
+            }
+            let n = n.min(input.len() - at);
+            framer.push(&input[at..at + n]);
+            at += n;
+            loop {
+                match framer.next_frame() {
+                    Ok(Some(Frame::Skipped(_))) => skips += 1,
+                    Ok(Some(Frame::Response(r))) => panic!("mis-framed: {r:?}"),
+                    Ok(None) => break,
+                    Err(e) => {
+                        fatal = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        // Reported as a skip first or not, depending on when the LF came.
+        assert!(skips <= 1);
+        assert!(
+            matches!(fatal, Some(FramingError::LiteralLengthOverflow { ref digits }) if digits == "123456789012345678901234567890"),
+            "{sizes:?}: {fatal:?}"
+        );
+    }
+}
+
+#[test]
+fn huge_limits_do_not_overflow_offsets() {
+    let limits = Limits {
+        max_line_len: usize::MAX,
+        max_literal_len: u64::MAX,
+        max_response_len: u64::MAX,
+        max_nesting: 100,
+    };
+    let frames = frames_whole(limits, b"* 1 FETCH (BODY[] {18446744073709551615}\r\nabc");
+    assert_eq!(skipped(&frames[0]).kind, LimitKind::LiteralLength);
+}
+
+#[test]
+fn take_unframed_returns_the_bytes_after_the_last_response() {
+    let mut framer = Framer::default();
+    framer.push(b"A1 OK Begin TLS negotiation now\r\n\x16\x03\x01\x02\x00\r\n* garbage");
+    assert_eq!(
+        framer.next_frame().unwrap(),
+        Some(Frame::Response("A1 OK Begin TLS negotiation now\r\n".into()))
+    );
+    assert_eq!(&framer.take_unframed()[..], b"\x16\x03\x01\x02\x00\r\n* garbage");
+    assert_eq!(framer.buffered(), 0);
+    assert!(!framer.is_mid_response());
+    assert_eq!(framer.next_frame().unwrap(), None);
+    // The framer starts afresh on the new layer's bytes.
+    framer.push(b"* OK again\r\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* OK again\r\n".into())));
+}
+
+#[test]
+fn take_unframed_mid_literal_resets_the_state() {
+    let mut framer = Framer::default();
+    framer.push(b"* 1 FETCH (BODY[] {10}\r\nabc");
+    assert_eq!(framer.next_frame().unwrap(), None);
+    assert!(framer.is_mid_response());
+    assert_eq!(&framer.take_unframed()[..], b"* 1 FETCH (BODY[] {10}\r\nabc");
+    assert!(!framer.is_mid_response());
+    framer.push(b"* 2 EXISTS\r\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 2 EXISTS\r\n".into())));
+}
+
+#[test]
+fn recognises_announcements() {
+    let cases: &[(&[u8], Option<u64>)] = &[
+        (b"* X {5}\r\n", Some(5)),
+        (b"* X {5+}\r\n", Some(5)),
+        (b"* X ~{5}\r\n", Some(5)),
+        (b"{0}\r\n", Some(0)),
+        (b"* X {5}\n", Some(5)),
+        (b"* X {007}\r\n", Some(7)),
+        (b"* X {}\r\n", None),
+        (b"* X {+}\r\n", None),
+        (b"* X {5++}\r\n", None),
+        (b"* X {5 }\r\n", None),
+        (b"* X 5}\r\n", None),
+        (b"* X {5}x\r\n", None),
+        (b"* X {5}\r\r\n", None),
+        (b"}\r\n", None),
+        (b"\r\n", None),
+        (b"", None),
+    ];
+    for (line, want) in cases {
+        assert_eq!(literal_announcement(line).unwrap(), *want, "{:?}", String::from_utf8_lossy(line));
+        // The watcher used on dropped lines agrees, in any chunking.
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        for split in 0..=body.len() {
+            let mut tail = AnnounceTail::default();
+            tail.feed(&body[..split]);
+            tail.feed(&body[split..]);
+            assert_eq!(tail.finish().unwrap(), *want, "{:?} split {split}", String::from_utf8_lossy(line));
+        }
+    }
+    assert!(literal_announcement(b"{99999999999999999999}\r\n").is_err());
+}
+
+/// One generated response: lines, each optionally followed by a literal.
+fn arb_response() -> impl Strategy<Value = Vec<u8>> {
+    let segment = ("[ -~]{0,30}", prop::option::of((prop::collection::vec(any::<u8>(), 0..40), 0u8..3)));
+    (prop::collection::vec(segment, 0..4), "[ -~]{0,30}", any::<bool>()).prop_map(
+        |(segments, last, bare_lf)| {
+            let mut out = Vec::new();
+            for (text, literal) in segments {
+                out.extend_from_slice(b"* ");
+                out.extend_from_slice(text.as_bytes());
+                match literal {
+                    Some((data, form)) => {
+                        let announce = match form {
+                            0 => format!(" {{{}}}\r\n", data.len()),
+                            1 => format!(" {{{}+}}\r\n", data.len()),
+                            _ => format!(" ~{{{}}}\r\n", data.len()),
+                        };
+                        out.extend_from_slice(announce.as_bytes());
+                        out.extend_from_slice(&data);
+                    }
+                    None => out.push(b' '),
+                }
+            }
+            out.extend_from_slice(b"* ");
+            out.extend_from_slice(last.as_bytes());
+            // The last line must not look like an announcement.
+            out.push(b'.');
+            out.extend_from_slice(if bare_lf { b"\n" } else { b"\r\n" });
+            out
+        },
+    )
+}
+
+proptest! {
+    #[test]
+    fn any_chunking_frames_like_the_whole(
+        responses in prop::collection::vec(arb_response(), 1..8),
+        sizes in prop::collection::vec(1usize..40, 1..10),
+    ) {
+        let input: Vec<u8> = responses.concat();
+        let whole = frames_whole(Limits::default(), &input);
+        let expected: Vec<Frame> = responses.iter().map(|r| Frame::Response(Bytes::copy_from_slice(r))).collect();
+        prop_assert_eq!(&whole, &expected);
+        prop_assert_eq!(&frames_chunked(Limits::default(), &input, &sizes), &expected);
+        prop_assert_eq!(&frames_chunked(Limits::default(), &input, &[1]), &expected);
+    }
+
+    #[test]
+    fn limits_never_misframe(
+        responses in prop::collection::vec(arb_response(), 1..8),
+        sizes in prop::collection::vec(1usize..40, 1..10),
+        line in 8usize..64,
+        literal in 0u64..40,
+    ) {
+        // Each response gives exactly one frame: itself, or one skip.
+        let limits = Limits { max_line_len: line, max_literal_len: literal, max_response_len: 200, max_nesting: 100 };
+        let mut responses = responses;
+        responses.push(b"A1 OK\r\n".to_vec());
+        let input: Vec<u8> = responses.concat();
+        let frames = frames_chunked(limits, &input, &sizes);
+        prop_assert_eq!(frames.len(), responses.len());
+        for (frame, original) in frames.iter().zip(&responses) {
+            if let Frame::Response(r) = frame {
+                prop_assert_eq!(&r[..], &original[..]);
+            }
+        }
+        prop_assert_eq!(frames.last(), Some(&Frame::Response("A1 OK\r\n".into())));
+    }
+}
