@@ -16,7 +16,10 @@ const USAGE: &str = "demo: a tour of the blocking client\nusage: demo [server op
 
 fn main() {
     let settings = Settings::from_args(USAGE);
-    println!("Connecting to {}:{} ({:?}) as {} ...", settings.host, settings.port, settings.security, settings.user);
+    println!(
+        "Connecting to {}:{} ({:?}) as {} ...",
+        settings.host, settings.port, settings.security, settings.user
+    );
     let started = Instant::now();
     let mut imap = settings.login();
     let caps = imap.server_capabilities();
@@ -36,7 +39,9 @@ fn main() {
     } else {
         check!(imap, "LIST", imap.list("", "*"))
     };
-    folders.sort_by(|a, b| (!a.mailbox.is_inbox(), a.mailbox.as_str()).cmp(&(!b.mailbox.is_inbox(), b.mailbox.as_str())));
+    folders.sort_by(|a, b| {
+        (!a.mailbox.is_inbox(), a.mailbox.as_str()).cmp(&(!b.mailbox.is_inbox(), b.mailbox.as_str()))
+    });
     println!("Folders:");
     for f in &folders {
         let role = f.special_use().map(role_name).unwrap_or("");
@@ -59,7 +64,12 @@ fn main() {
     let unseen = check!(imap, "SEARCH", imap.search(SearchKey::Unseen));
     let flagged = check!(imap, "SEARCH", imap.search(SearchKey::Flagged));
     let reports = check!(imap, "SEARCH", imap.search(SearchKey::subject("report")));
-    println!("Search: {} unseen, {} flagged, {} with \"report\" in the subject.", unseen.len(), flagged.len(), reports.len());
+    println!(
+        "Search: {} unseen, {} flagged, {} with \"report\" in the subject.",
+        unseen.len(),
+        flagged.len(),
+        reports.len()
+    );
 
     // Envelopes and structure of the five newest messages.
     let all = check!(imap, "SEARCH", imap.search(SearchKey::All));
@@ -114,7 +124,8 @@ fn main() {
     for r in &news {
         if let Response::Data(Data::Exists(n)) = r {
             println!("  -> the server says: {n} messages now (after {} ms).", waited.elapsed().as_millis());
-            let latest = check!(imap, "FETCH", imap.fetch(imap_blocking::SequenceSet::last(), &[FetchAttr::Envelope]));
+            let latest =
+                check!(imap, "FETCH", imap.fetch(imap_blocking::SequenceSet::last(), &[FetchAttr::Envelope]));
             if let Some(subject) = latest.first().and_then(|f| f.envelope()).and_then(|e| e.subject_text()) {
                 println!("  -> newest message: \"{subject}\"");
             }
@@ -166,7 +177,12 @@ fn describe(b: &BodyStructure) -> String {
 
 /// Pads to `width` terminal columns (CJK characters take two).
 fn pad(s: &str, width: usize) -> String {
-    let cols: usize = s.chars().map(|c| if ('\u{1100}'..='\u{ffdc}').contains(&c) && !c.is_ascii() && c > '\u{2e7f}' { 2 } else { 1 }).sum();
+    let cols: usize = s
+        .chars()
+        .map(
+            |c| if ('\u{1100}'..='\u{ffdc}').contains(&c) && !c.is_ascii() && c > '\u{2e7f}' { 2 } else { 1 },
+        )
+        .sum();
     format!("{s}{}", " ".repeat(width.saturating_sub(cols)))
 }
 

@@ -27,10 +27,12 @@ fn main() {
     let settings = Settings::from_args(USAGE);
     let mailbox = settings.flag("--mailbox").unwrap_or_else(|| fail("--mailbox is required (see --help)"));
     let dir = PathBuf::from(settings.flag("--to").unwrap_or_else(|| fail("--to is required (see --help)")));
-    let batch: usize =
-        settings.flag("--batch").map_or(500, |b| b.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| fail("bad --batch")));
+    let batch: usize = settings
+        .flag("--batch")
+        .map_or(500, |b| b.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| fail("bad --batch")));
     for sub in ["cur", "new", "tmp"] {
-        fs::create_dir_all(dir.join(sub)).unwrap_or_else(|e| fail(&format!("cannot create {}: {e}", dir.display())));
+        fs::create_dir_all(dir.join(sub))
+            .unwrap_or_else(|e| fail(&format!("cannot create {}: {e}", dir.display())));
     }
 
     let mut imap = settings.login();
@@ -50,15 +52,21 @@ fn main() {
         .filter(|&u| u >= from) // "N:*" also matches the last UID when it is below N
         .collect();
     if uids.is_empty() {
-        println!("{mailbox}: nothing new ({} messages already mirrored in {})", last_uid.min(info.exists), dir.display());
+        println!(
+            "{mailbox}: nothing new ({} messages already mirrored in {})",
+            last_uid.min(info.exists),
+            dir.display()
+        );
         return;
     }
 
     let bar = ProgressBar::new(uids.len() as u64);
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} messages, {binary_bytes} ({binary_bytes_per_sec}) eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} messages, {binary_bytes} ({binary_bytes_per_sec}) eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_message(mailbox.clone());
     let host = hostname();
@@ -73,8 +81,10 @@ fn main() {
             let f = item.unwrap_or_else(|e| fail(&format!("fetch failed: {e}")));
             let (Some(uid), Some(body)) = (f.uid(), f.message()) else { continue };
             let time = f.internal_date().map_or(0, |d| d.unix_timestamp());
-            let name = format!("{time}.{validity}_{uid}.{host}:2,{}", maildir_flags(f.flags().unwrap_or(&[])));
-            write_atomically(&dir, &name, body).unwrap_or_else(|e| fail(&format!("cannot write {name}: {e}")));
+            let name =
+                format!("{time}.{validity}_{uid}.{host}:2,{}", maildir_flags(f.flags().unwrap_or(&[])));
+            write_atomically(&dir, &name, body)
+                .unwrap_or_else(|e| fail(&format!("cannot write {name}: {e}")));
             bytes_total += body.len() as u64;
             highest = highest.max(uid);
             bar.inc(1);
@@ -92,7 +102,13 @@ fn main() {
 /// Maildir info flags, in ASCII order: D F R S T.
 fn maildir_flags(flags: &[Flag]) -> String {
     let mut out = String::new();
-    for (flag, c) in [(Flag::Draft, 'D'), (Flag::Flagged, 'F'), (Flag::Answered, 'R'), (Flag::Seen, 'S'), (Flag::Deleted, 'T')] {
+    for (flag, c) in [
+        (Flag::Draft, 'D'),
+        (Flag::Flagged, 'F'),
+        (Flag::Answered, 'R'),
+        (Flag::Seen, 'S'),
+        (Flag::Deleted, 'T'),
+    ] {
         if flags.contains(&flag) {
             out.push(c);
         }
@@ -125,5 +141,7 @@ fn write_state(dir: &Path, validity: u32, uid: u32) -> std::io::Result<()> {
 }
 
 fn hostname() -> String {
-    fs::read_to_string("/etc/hostname").map(|h| h.trim().replace(['/', ':'], "_")).unwrap_or_else(|_| "localhost".into())
+    fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().replace(['/', ':'], "_"))
+        .unwrap_or_else(|_| "localhost".into())
 }

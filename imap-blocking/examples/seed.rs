@@ -19,7 +19,8 @@ const FOLDERS: [&str; 3] = ["Entwürfe", "日本語", "Archive/2023"];
 
 fn main() {
     let settings = Settings::from_args(USAGE);
-    let count: usize = settings.flag("--count").map_or(40, |c| c.parse().unwrap_or_else(|_| common::fail("bad --count")));
+    let count: usize =
+        settings.flag("--count").map_or(40, |c| c.parse().unwrap_or_else(|_| common::fail("bad --count")));
     let mut s = settings.login();
     if settings.switch("--reset") {
         reset(&mut s);
@@ -87,7 +88,8 @@ fn date(i: usize) -> (String, DateTime) {
     let day = DAYS[((ts + 3600) / 86_400 % 7) as usize];
     let (h, m, s) = dt.time();
     let d = dt.date();
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let header = format!(
         "{day}, {} {} {} {h:02}:{m:02}:{s:02} +0100",
         d.day(),

@@ -9,10 +9,10 @@ use imap_core::request::{
     MailboxStatus, MoveResult, Output, QuotaResult, Request, SearchResult, SelectResult, StoreResult,
 };
 use imap_core::types::{
-    AclEntry, Annotation, AppendMessage, ByteStr, Capability, Command, DateTime, ESearch, Fetch,
-    FetchAttr, Flag, ListCommand, ListReturn, Mailbox, MetadataDepth, MetadataEntry, Namespaces,
-    RawArg, Response, SearchKey, SearchReturn, SelectModifiers, SequenceSet, SortCriterion, StatusAttr,
-    StoreMode, Tag, Thread, ThreadAlgorithm,
+    AclEntry, Annotation, AppendMessage, ByteStr, Capability, Command, DateTime, ESearch, Fetch, FetchAttr,
+    Flag, ListCommand, ListReturn, Mailbox, MetadataDepth, MetadataEntry, Namespaces, RawArg, Response,
+    SearchKey, SearchReturn, SelectModifiers, SequenceSet, SortCriterion, StatusAttr, StoreMode, Tag, Thread,
+    ThreadAlgorithm,
 };
 use imap_core::{Capabilities, Secret};
 
@@ -58,7 +58,8 @@ impl Session {
     /// random nonce; the server's signature is verified.
     pub fn authenticate_scram(&mut self, user: &str, password: &str, sha1: bool) -> Result<()> {
         let mut raw = [0u8; 24];
-        getrandom::fill(&mut raw).map_err(|e| Error::Config(format!("no randomness for the SCRAM nonce: {e}")))?;
+        getrandom::fill(&mut raw)
+            .map_err(|e| Error::Config(format!("no randomness for the SCRAM nonce: {e}")))?;
         use base64::Engine as _;
         let nonce = base64::engine::general_purpose::STANDARD.encode(raw);
         let hash = if sha1 { sasl::ScramHash::Sha1 } else { sasl::ScramHash::Sha256 };
@@ -162,7 +163,12 @@ impl Session {
 
     /// SELECT (or EXAMINE with `read_only`) with CONDSTORE / QRESYNC
     /// parameters; the result includes QRESYNC's vanished and changed data.
-    pub fn select_with(&mut self, mailbox: &str, read_only: bool, modifiers: SelectModifiers) -> Result<SelectResult> {
+    pub fn select_with(
+        &mut self,
+        mailbox: &str,
+        read_only: bool,
+        modifiers: SelectModifiers,
+    ) -> Result<SelectResult> {
         let mailbox = Mailbox::new(mailbox);
         let cmd = if read_only {
             Command::Examine { mailbox, modifiers }
@@ -278,7 +284,8 @@ impl Session {
 
     /// SORT (RFC 5256).
     pub fn sort(&mut self, criteria: &[SortCriterion], search: SearchKey) -> Result<Vec<u32>> {
-        let r: SearchResult = self.run(Command::Sort { uid: self.use_uid, criteria: criteria.to_vec(), search })?;
+        let r: SearchResult =
+            self.run(Command::Sort { uid: self.use_uid, criteria: criteria.to_vec(), search })?;
         Ok(r.ids)
     }
 
@@ -311,14 +318,23 @@ impl Session {
 
     /// FETCH, streamed: yields each message as it arrives, so memory stays
     /// bounded by one message however many there are.
-    pub fn fetch_stream(&mut self, ids: impl Into<SequenceSet>, attrs: &[FetchAttr]) -> Result<FetchStream<'_>> {
+    pub fn fetch_stream(
+        &mut self,
+        ids: impl Into<SequenceSet>,
+        attrs: &[FetchAttr],
+    ) -> Result<FetchStream<'_>> {
         let req = Request::new(Command::fetch(self.use_uid, ids, attrs.to_vec())).streaming();
         let tag = self.send(req)?;
         Ok(FetchStream { session: self, tag, done: false })
     }
 
     /// STORE: changes flags, returns the new flags of each message.
-    pub fn store(&mut self, ids: impl Into<SequenceSet>, mode: StoreMode, flags: &[Flag]) -> Result<Vec<Fetch>> {
+    pub fn store(
+        &mut self,
+        ids: impl Into<SequenceSet>,
+        mode: StoreMode,
+        flags: &[Flag],
+    ) -> Result<Vec<Fetch>> {
         let r: StoreResult = self.run(Command::Store {
             uid: self.use_uid,
             set: ids.into(),
@@ -384,7 +400,11 @@ impl Session {
     /// MOVE (RFC 6851); without MOVE, [`move_by_copy`](Self::move_by_copy).
     pub fn move_to(&mut self, ids: impl Into<SequenceSet>, mailbox: &str) -> Result<MoveResult> {
         if self.has_capability("MOVE") {
-            return self.run(Command::Move { uid: self.use_uid, set: ids.into(), mailbox: Mailbox::new(mailbox) });
+            return self.run(Command::Move {
+                uid: self.use_uid,
+                set: ids.into(),
+                mailbox: Mailbox::new(mailbox),
+            });
         }
         self.move_by_copy(ids, mailbox)
     }
@@ -480,13 +500,18 @@ impl Session {
 
     /// SETACL (rights may start with `+` or `-`).
     pub fn set_acl(&mut self, mailbox: &str, identifier: &str, rights: &str) -> Result<()> {
-        self.execute(Command::SetAcl { mailbox: Mailbox::new(mailbox), identifier: identifier.into(), rights: rights.into() })
-            .map(drop)
+        self.execute(Command::SetAcl {
+            mailbox: Mailbox::new(mailbox),
+            identifier: identifier.into(),
+            rights: rights.into(),
+        })
+        .map(drop)
     }
 
     /// DELETEACL.
     pub fn delete_acl(&mut self, mailbox: &str, identifier: &str) -> Result<()> {
-        self.execute(Command::DeleteAcl { mailbox: Mailbox::new(mailbox), identifier: identifier.into() }).map(drop)
+        self.execute(Command::DeleteAcl { mailbox: Mailbox::new(mailbox), identifier: identifier.into() })
+            .map(drop)
     }
 
     /// LISTRIGHTS.
@@ -514,12 +539,18 @@ impl Session {
 
     /// SETMETADATA; a `None` value removes the entry.
     pub fn set_metadata(&mut self, mailbox: Option<&str>, entries: &[(&str, Option<&[u8]>)]) -> Result<()> {
-        let entries = entries.iter().map(|(n, v)| (ByteStr::from(*n), v.map(Bytes::copy_from_slice))).collect();
+        let entries =
+            entries.iter().map(|(n, v)| (ByteStr::from(*n), v.map(Bytes::copy_from_slice))).collect();
         self.execute(Command::SetMetadata { mailbox: mailbox.map(Mailbox::new), entries }).map(drop)
     }
 
     /// GETANNOTATION (Cyrus ANNOTATEMORE).
-    pub fn get_annotation(&mut self, mailbox: &str, entries: &[&str], attributes: &[&str]) -> Result<Vec<Annotation>> {
+    pub fn get_annotation(
+        &mut self,
+        mailbox: &str,
+        entries: &[&str],
+        attributes: &[&str],
+    ) -> Result<Vec<Annotation>> {
         self.run(Command::GetAnnotation {
             mailbox: Mailbox::new(mailbox),
             entries: entries.iter().map(|e| ByteStr::from(*e)).collect(),
@@ -528,10 +559,19 @@ impl Session {
     }
 
     /// SETANNOTATION (Cyrus ANNOTATEMORE).
-    pub fn set_annotation(&mut self, mailbox: &str, entry: &str, attributes: &[(&str, Option<&str>)]) -> Result<()> {
+    pub fn set_annotation(
+        &mut self,
+        mailbox: &str,
+        entry: &str,
+        attributes: &[(&str, Option<&str>)],
+    ) -> Result<()> {
         let attributes = attributes.iter().map(|(a, v)| (ByteStr::from(*a), v.map(ByteStr::from))).collect();
-        self.execute(Command::SetAnnotation { mailbox: Mailbox::new(mailbox), entry: entry.into(), attributes })
-            .map(drop)
+        self.execute(Command::SetAnnotation {
+            mailbox: Mailbox::new(mailbox),
+            entry: entry.into(),
+            attributes,
+        })
+        .map(drop)
     }
 
     // ------------------------------------------------------------ escape hatch

@@ -140,11 +140,7 @@ impl ConnectOptions {
         tcp.set_write_timeout(Some(self.write_timeout))?;
         let core = imap_core::Client::new(self.core);
         let needs_tls = self.security != Security::Plain;
-        let tls = if needs_tls {
-            Some((self.tls.client_config()?, server_name(&self.host)?))
-        } else {
-            None
-        };
+        let tls = if needs_tls { Some((self.tls.client_config()?, server_name(&self.host)?)) } else { None };
         let transport = match (&tls, self.security) {
             (Some((config, name)), Security::Tls) => {
                 let mut t = Transport::tls(tcp, config.clone(), name.clone(), self.connect_timeout)?;
@@ -173,7 +169,9 @@ fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<TcpStream> {
         }
     }
     match last {
-        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => Err(Error::ConnectTimeout(format!("{host}:{port}"))),
+        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            Err(Error::ConnectTimeout(format!("{host}:{port}")))
+        }
         Some(e) => Err(Error::Io(e)),
         None => Err(Error::Config(format!("{host} resolves to no address"))),
     }

@@ -44,6 +44,6 @@ pub use imap_core::request::{
     SearchResult, SelectResult, StoreResult,
 };
 pub use imap_core::types::{
-    AppendMessage, FetchAttr, Flag, Section, SearchKey, SearchReturn, SequenceSet, SortCriterion, SortKey,
+    AppendMessage, FetchAttr, Flag, SearchKey, SearchReturn, Section, SequenceSet, SortCriterion, SortKey,
     StatusAttr, StoreMode, ThreadAlgorithm,
 };

@@ -70,7 +70,11 @@ impl TlsOptions {
             for path in &self.extra_ca_files {
                 let certs = CertificateDer::pem_file_iter(path)
                     .map_err(|e| Error::Config(format!("CA file {}: {e}", path.display())))?;
-                add_certs(&mut roots, certs.map(|c| c.map_err(|e| e.to_string())), &path.display().to_string())?;
+                add_certs(
+                    &mut roots,
+                    certs.map(|c| c.map_err(|e| e.to_string())),
+                    &path.display().to_string(),
+                )?;
             }
             for pem in &self.extra_ca_pem {
                 let certs = CertificateDer::pem_slice_iter(pem).map(|c| c.map_err(|e| e.to_string()));

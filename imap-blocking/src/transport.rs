@@ -20,8 +20,14 @@ pub(crate) enum ReadOutcome {
 }
 
 pub(crate) enum Transport {
-    Tcp { stream: TcpStream, read_timeout: Option<Duration> },
-    Tls { stream: Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>, read_timeout: Option<Duration> },
+    Tcp {
+        stream: TcpStream,
+        read_timeout: Option<Duration>,
+    },
+    Tls {
+        stream: Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>,
+        read_timeout: Option<Duration>,
+    },
     Channel(ChannelStream),
     /// Only during a STARTTLS swap.
     Gone,
@@ -56,7 +62,9 @@ fn map_read(r: io::Result<usize>) -> io::Result<ReadOutcome> {
     match r {
         Ok(0) => Ok(ReadOutcome::Eof),
         Ok(n) => Ok(ReadOutcome::Data(n)),
-        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => Ok(ReadOutcome::TimedOut),
+        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Ok(ReadOutcome::TimedOut)
+        }
         Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(ReadOutcome::TimedOut),
         // A TLS peer that closes without close_notify: treat as EOF.
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(ReadOutcome::Eof),

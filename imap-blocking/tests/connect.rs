@@ -48,7 +48,10 @@ fn plain_connection_works_when_asked_for() {
 #[test]
 fn certificate_from_unknown_ca_is_refused() {
     let s = server();
-    let result = ConnectOptions::new(s.host.clone()).port(s.tls_port).connect_timeout(Duration::from_secs(5)).connect();
+    let result = ConnectOptions::new(s.host.clone())
+        .port(s.tls_port)
+        .connect_timeout(Duration::from_secs(5))
+        .connect();
     match result {
         Err(Error::Tls(e)) => assert!(e.to_string().contains("UnknownIssuer"), "{e}"),
         other => panic!("expected a certificate error, got {other:?}"),
@@ -62,7 +65,8 @@ fn certificate_from_unknown_ca_is_refused() {
 fn host_name_is_verified() {
     // The certificate names localhost and 127.0.0.1; both verify.
     let s = server();
-    let mut session = ConnectOptions::new("localhost").port(s.tls_port).ca_file(&s.ca_file).connect().unwrap();
+    let mut session =
+        ConnectOptions::new("localhost").port(s.tls_port).ca_file(&s.ca_file).connect().unwrap();
     session.login(&s.user, &s.password).unwrap();
 }
 
@@ -78,11 +82,8 @@ fn verification_can_be_switched_off_loudly() {
 fn every_sasl_mechanism_the_server_offers() {
     let s = server();
     let connect = || options(Security::Tls).connect().unwrap();
-    let mechanisms: Vec<String> = connect()
-        .server_capabilities()
-        .auth_mechanisms()
-        .map(|m| m.to_str_lossy().into_owned())
-        .collect();
+    let mechanisms: Vec<String> =
+        connect().server_capabilities().auth_mechanisms().map(|m| m.to_str_lossy().into_owned()).collect();
     for expected in ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"] {
         assert!(mechanisms.iter().any(|m| m == expected), "{expected} not offered: {mechanisms:?}");
     }

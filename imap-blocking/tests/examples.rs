@@ -36,7 +36,8 @@ fn run_example(name: &str, args: &[&str]) -> std::process::Output {
 fn mirror_is_byte_exact_and_resumable() {
     let mut s = login();
     let m = TempMailbox::new(&mut s, "mirror");
-    let originals: Vec<Vec<u8>> = (0..5).map(|i| message(&format!("mirror {i}"), &"line\r\n".repeat(i * 50))).collect();
+    let originals: Vec<Vec<u8>> =
+        (0..5).map(|i| message(&format!("mirror {i}"), &"line\r\n".repeat(i * 50))).collect();
     for msg in &originals {
         s.append(&m.name, msg.clone()).unwrap();
     }
@@ -47,10 +48,15 @@ fn mirror_is_byte_exact_and_resumable() {
     let dir = std::env::temp_dir().join(common::unique("maildir"));
     let out = run_example("mirror", &["--mailbox", &m.name, "--to", dir.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("5 new messages"), "{out:?}");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("cur")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir.join("cur")).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort_by_key(|p| {
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        name.split('_').nth(1).and_then(|u| u.split('.').next()).and_then(|u| u.parse::<u32>().ok()).unwrap_or(0)
+        name.split('_')
+            .nth(1)
+            .and_then(|u| u.split('.').next())
+            .and_then(|u| u.parse::<u32>().ok())
+            .unwrap_or(0)
     });
     assert_eq!(files.len(), 5);
     for (file, original) in files.iter().zip(&originals) {

@@ -46,7 +46,9 @@ fn non_ascii_names_round_trip_through_modified_utf7() {
 fn special_use_folders_and_list_extended() {
     let mut s = login();
     let all = s.list("", "*").unwrap();
-    let role = |r: SpecialUse| all.iter().find(|e| e.special_use() == Some(r)).map(|e| e.mailbox.as_str().to_owned());
+    let role = |r: SpecialUse| {
+        all.iter().find(|e| e.special_use() == Some(r)).map(|e| e.mailbox.as_str().to_owned())
+    };
     assert_eq!(role(SpecialUse::Sent).as_deref(), Some("Sent"));
     assert_eq!(role(SpecialUse::Drafts).as_deref(), Some("Drafts"));
     assert_eq!(role(SpecialUse::Trash).as_deref(), Some("Trash"));
@@ -72,7 +74,8 @@ fn list_status_in_one_round_trip() {
     for i in 0..3 {
         s.append(&m.name, common::message(&format!("m{i}"), "x")).unwrap();
     }
-    let entries = s.list_status(&m.name, &[StatusAttr::Messages, StatusAttr::Unseen, StatusAttr::Size]).unwrap();
+    let entries =
+        s.list_status(&m.name, &[StatusAttr::Messages, StatusAttr::Unseen, StatusAttr::Size]).unwrap();
     assert_eq!(entries.len(), 1);
     let status = entries[0].status.as_ref().expect("LIST-STATUS data");
     assert_eq!(status.messages, Some(3));
@@ -210,7 +213,12 @@ fn raw_command_escape_hatch() {
     // Any command through the raw interface: its untagged data comes back.
     let responses = s.raw("NAMESPACE", vec![]).unwrap();
     assert!(matches!(responses.as_slice(), [Response::Data(Data::Namespace(_))]), "{responses:?}");
-    let responses = s.raw("STATUS", vec![RawArg::Mailbox("INBOX".into()), RawArg::List(vec![RawArg::Atom("MESSAGES".into())])]).unwrap();
+    let responses = s
+        .raw(
+            "STATUS",
+            vec![RawArg::Mailbox("INBOX".into()), RawArg::List(vec![RawArg::Atom("MESSAGES".into())])],
+        )
+        .unwrap();
     assert!(matches!(responses.as_slice(), [Response::Data(Data::Status { .. })]), "{responses:?}");
     let responses = s.raw("XNOSUCHCOMMAND", vec![RawArg::AString("a b".into())]).unwrap_err();
     assert!(matches!(responses, Error::Command(_)));

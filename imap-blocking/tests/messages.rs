@@ -58,7 +58,14 @@ fn fetch_typed_envelope_structure_flags_dates() {
     let m = TempMailbox::new(&mut s, "fetch");
     let date = imap_blocking::imap_core::DateTime::parse(b"17-Jul-1996 02:44:25 -0700").unwrap();
     let appended = s
-        .append_with(&m.name, imap_blocking::Session::message(multipart("=?UTF-8?Q?Gr=C3=BC=C3=9Fe?="), &[Flag::Flagged], Some(date)))
+        .append_with(
+            &m.name,
+            imap_blocking::Session::message(
+                multipart("=?UTF-8?Q?Gr=C3=BC=C3=9Fe?="),
+                &[Flag::Flagged],
+                Some(date),
+            ),
+        )
         .unwrap();
     assert!(appended.uid_validity.is_some());
     s.select(&m.name).unwrap();
@@ -85,7 +92,9 @@ fn fetch_typed_envelope_structure_flags_dates() {
     let BodyStructure::Multipart(mp) = body else { panic!("{body:?}") };
     assert_eq!(mp.parts.len(), 2);
     assert_eq!(mp.parts[1].filename().map(|f| f.to_str_lossy().into_owned()).as_deref(), Some("report.pdf"));
-    assert!(matches!(&mp.parts[0], BodyStructure::Single(p) if matches!(p.kind, SinglePartKind::Text { .. })));
+    assert!(
+        matches!(&mp.parts[0], BodyStructure::Single(p) if matches!(p.kind, SinglePartKind::Text { .. }))
+    );
     let header = f.section(&Section::header_fields(["Subject"])).unwrap();
     assert!(header.starts_with(b"Subject: =?UTF-8?Q?"));
     let mime = f.section(&Section::part([2]).mime()).unwrap();
@@ -97,7 +106,8 @@ fn fetch_typed_envelope_structure_flags_dates() {
 fn streaming_fetch_yields_each_message() {
     let mut s = login();
     let m = TempMailbox::new(&mut s, "stream");
-    let msgs: Vec<AppendMessage> = (0..20).map(|i| AppendMessage::new(message(&format!("s{i}"), "body"))).collect();
+    let msgs: Vec<AppendMessage> =
+        (0..20).map(|i| AppendMessage::new(message(&format!("s{i}"), "body"))).collect();
     s.append_many(&m.name, msgs).unwrap();
     s.select(&m.name).unwrap();
     let mut uids = Vec::new();
@@ -135,7 +145,12 @@ fn search_sort_thread_esearch() {
     assert_eq!(s.search_raw("SUBJECT \"holiday\" SEEN").unwrap(), vec![3]);
     assert!(s.search_raw("ALL\r\nA1 LOGOUT").is_err(), "CRLF cannot be injected");
 
-    let e = s.esearch(SearchKey::All, &[SearchReturn::Min, SearchReturn::Max, SearchReturn::Count, SearchReturn::All]).unwrap();
+    let e = s
+        .esearch(
+            SearchKey::All,
+            &[SearchReturn::Min, SearchReturn::Max, SearchReturn::Count, SearchReturn::All],
+        )
+        .unwrap();
     assert_eq!((e.min, e.max, e.count), (Some(1), Some(4), Some(4)));
     assert!(e.uid);
     assert_eq!(e.all.unwrap().to_string(), "1:4");
@@ -286,7 +301,9 @@ fn pipelined_commands() {
     s.select(&m.name).unwrap();
     // FETCH flags for many sets at once.
     let commands = (0..3)
-        .map(|i| imap_blocking::imap_core::Command::fetch(true, (i * 10 + 1)..=(i * 10 + 10), [FetchAttr::Flags]))
+        .map(|i| {
+            imap_blocking::imap_core::Command::fetch(true, (i * 10 + 1)..=(i * 10 + 10), [FetchAttr::Flags])
+        })
         .collect();
     let results = s.pipeline(commands).unwrap();
     for r in results {
@@ -294,7 +311,8 @@ fn pipelined_commands() {
         assert_eq!(fetched.len(), 10);
     }
     // MULTIAPPEND in one command.
-    let more: Vec<AppendMessage> = (0..5).map(|i| AppendMessage::new(message(&format!("q{i}"), "y"))).collect();
+    let more: Vec<AppendMessage> =
+        (0..5).map(|i| AppendMessage::new(message(&format!("q{i}"), "y"))).collect();
     let r = s.append_many(&m.name, more).unwrap();
     assert_eq!(r[0].uids.as_ref().unwrap().count(), Some(5));
 }
@@ -320,7 +338,12 @@ fn condstore_and_qresync() {
     s.uid_expunge(3).unwrap();
     s.unselect().unwrap();
     // QRESYNC: what changed and what vanished since `modseq`.
-    let q = QResync { uid_validity: validity, modseq, known_uids: Some(SequenceSet::from(1..=3)), seq_match: None };
+    let q = QResync {
+        uid_validity: validity,
+        modseq,
+        known_uids: Some(SequenceSet::from(1..=3)),
+        seq_match: None,
+    };
     let r = s.select_with(&m.name, true, SelectModifiers { condstore: false, qresync: Some(q) }).unwrap();
     assert!(r.mailbox.read_only);
     assert_eq!(r.vanished.to_string(), "3");

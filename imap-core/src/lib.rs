@@ -48,9 +48,9 @@ pub use error::{
     ResponseError, UsageError,
 };
 pub use event::{Event, Switch};
+pub use parse::{parse_response, Decoder, Framer};
 pub use request::{Completion, Output, Request};
 pub use state::StateName;
-pub use parse::{parse_response, Decoder, Framer};
 pub use types::{
     ByteStr, Capabilities, Capability, Command, Data, Date, DateTime, Fetch, FetchAttr, FetchItem, Flag,
     Mailbox, Response, ResponseCode, SearchKey, Secret, Section, SequenceSet, Status, StatusKind, Tag,

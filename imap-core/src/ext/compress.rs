@@ -2,7 +2,9 @@
 //! directions, with a sync flush after every command so the server can read
 //! it at once.
 
-use miniz_oxide::deflate::core::{compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus};
+use miniz_oxide::deflate::core::{
+    compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
+};
 use miniz_oxide::inflate::stream::InflateState;
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
@@ -29,7 +31,8 @@ impl Inflater {
     /// Inflates `input`, handing the plain bytes to `sink` as they come.
     pub(crate) fn inflate(&mut self, mut input: &[u8], mut sink: impl FnMut(&[u8])) -> Result<(), String> {
         loop {
-            let r = miniz_oxide::inflate::stream::inflate(&mut self.state, input, &mut self.buf, MZFlush::None);
+            let r =
+                miniz_oxide::inflate::stream::inflate(&mut self.state, input, &mut self.buf, MZFlush::None);
             input = &input[r.bytes_consumed..];
             if r.bytes_written > 0 {
                 sink(&self.buf[..r.bytes_written]);
@@ -100,8 +103,9 @@ mod tests {
     fn round_trip_in_pieces() {
         let mut d = Deflater::new();
         let mut wire = Vec::new();
-        let msgs: Vec<Vec<u8>> =
-            (0..50).map(|i| format!("A{i} FETCH 1:* (FLAGS {})\r\n", "x".repeat(i * 97)).into_bytes()).collect();
+        let msgs: Vec<Vec<u8>> = (0..50)
+            .map(|i| format!("A{i} FETCH 1:* (FLAGS {})\r\n", "x".repeat(i * 97)).into_bytes())
+            .collect();
         let mut boundaries = Vec::new();
         for m in &msgs {
             d.deflate(m, &mut wire).unwrap();

@@ -182,14 +182,22 @@ pub struct OAuthBearer {
 
 impl OAuthBearer {
     /// OAUTHBEARER for `user` connecting to `host:port` with a bearer token.
-    pub fn new(user: impl Into<String>, host: impl Into<String>, port: u16, token: impl Into<String>) -> Self {
+    pub fn new(
+        user: impl Into<String>,
+        host: impl Into<String>,
+        port: u16,
+        token: impl Into<String>,
+    ) -> Self {
         Self { user: user.into(), host: host.into(), port, token: Secret::new(token.into()) }
     }
 }
 
 impl fmt::Debug for OAuthBearer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthBearer").field("user", &self.user).field("host", &self.host).finish_non_exhaustive()
+        f.debug_struct("OAuthBearer")
+            .field("user", &self.user)
+            .field("host", &self.host)
+            .finish_non_exhaustive()
     }
 }
 
@@ -322,7 +330,12 @@ mod scram {
     impl Scram {
         /// A SCRAM exchange. `nonce` must be fresh and unpredictable (e.g.
         /// 24 random bytes, base64-encoded); it may not contain `,`.
-        pub fn new(hash: ScramHash, user: impl Into<String>, password: impl Into<String>, nonce: impl Into<String>) -> Self {
+        pub fn new(
+            hash: ScramHash,
+            user: impl Into<String>,
+            password: impl Into<String>,
+            nonce: impl Into<String>,
+        ) -> Self {
             Self {
                 hash,
                 user: user.into(),
@@ -335,12 +348,14 @@ mod scram {
         fn hmac(&self, key: &[u8], data: &[u8]) -> Vec<u8> {
             match self.hash {
                 ScramHash::Sha1 => {
-                    let mut m = <Hmac<Sha1> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+                    let mut m =
+                        <Hmac<Sha1> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
                     m.update(data);
                     m.finalize().into_bytes().to_vec()
                 }
                 ScramHash::Sha256 => {
-                    let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+                    let mut m =
+                        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
                     m.update(data);
                     m.finalize().into_bytes().to_vec()
                 }
@@ -359,7 +374,9 @@ mod scram {
             let password = self.password.expose_secret().as_bytes();
             match self.hash {
                 ScramHash::Sha1 => pbkdf2::pbkdf2_hmac_array::<Sha1, 20>(password, salt, iterations).to_vec(),
-                ScramHash::Sha256 => pbkdf2::pbkdf2_hmac_array::<Sha256, 32>(password, salt, iterations).to_vec(),
+                ScramHash::Sha256 => {
+                    pbkdf2::pbkdf2_hmac_array::<Sha256, 32>(password, salt, iterations).to_vec()
+                }
             }
         }
 
@@ -377,7 +394,9 @@ mod scram {
                     Some(("r", v)) => nonce = Some(v),
                     Some(("s", v)) => salt = Some(v),
                     Some(("i", v)) => iterations = v.parse::<u32>().ok(),
-                    Some(("m", _)) => return Err(SaslError("SCRAM: mandatory extension not supported".into())),
+                    Some(("m", _)) => {
+                        return Err(SaslError("SCRAM: mandatory extension not supported".into()))
+                    }
                     _ => {}
                 }
             }
@@ -433,7 +452,10 @@ mod scram {
 
     impl fmt::Debug for Scram {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("Scram").field("hash", &self.hash).field("user", &self.user).finish_non_exhaustive()
+            f.debug_struct("Scram")
+                .field("hash", &self.hash)
+                .field("user", &self.user)
+                .finish_non_exhaustive()
         }
     }
 
@@ -470,7 +492,9 @@ mod scram {
         fn verify_success(&mut self) -> Result<(), SaslError> {
             match self.state {
                 State::Verified => Ok(()),
-                _ => Err(SaslError("SCRAM: the server accepted without proving it knows the password".into())),
+                _ => {
+                    Err(SaslError("SCRAM: the server accepted without proving it knows the password".into()))
+                }
             }
         }
     }
@@ -483,10 +507,12 @@ mod scram {
         #[test]
         fn rfc_vectors() {
             let mut s = Scram::new(ScramHash::Sha1, "user", "pencil", "fyko+d2lbbFgONRv9qkxdawL");
-            assert_eq!(s.initial_response().unwrap().expose_secret(), b"n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL");
-            let fin = s
-                .respond(b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096")
-                .unwrap();
+            assert_eq!(
+                s.initial_response().unwrap().expose_secret(),
+                b"n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL"
+            );
+            let fin =
+                s.respond(b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096").unwrap();
             assert_eq!(
                 fin.expose_secret(),
                 b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts="
@@ -497,7 +523,9 @@ mod scram {
             let mut s = Scram::new(ScramHash::Sha256, "user", "pencil", "rOprNGfwEbeRWgbNEkqO");
             s.initial_response();
             let fin = s
-                .respond(b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
+                .respond(
+                    b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+                )
                 .unwrap();
             assert_eq!(
                 fin.expose_secret(),
@@ -553,7 +581,12 @@ mod tests {
             b"user=someuser@example.com\x01auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg\x01\x01"
         );
         assert!(x.respond(b"{\"status\":\"401\"}").unwrap().expose_secret().is_empty());
-        let mut o = OAuthBearer::new("user@example.com", "server.example.com", 143, "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==");
+        let mut o = OAuthBearer::new(
+            "user@example.com",
+            "server.example.com",
+            143,
+            "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==",
+        );
         assert_eq!(
             o.initial_response().unwrap().expose_secret(),
             b"n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01"

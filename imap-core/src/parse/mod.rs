@@ -11,8 +11,8 @@ mod response;
 
 use bytes::Bytes;
 
-pub use framer::{Frame, Framer};
 pub(crate) use framer::literal_announcement as literal_len;
+pub use framer::{Frame, Framer};
 
 use crate::config::ParseOptions;
 use crate::error::{FramingError, ResponseError};

@@ -1,8 +1,8 @@
 //! The typed results of commands.
 
 use crate::types::{
-    AclEntry, Annotation, ByteStr, Capabilities, ESearch, Fetch, Flag, ListItem, Mailbox,
-    MetadataEntry, Namespaces, Quota, Response, ResponseCode, SequenceSet, StatusItem, Thread,
+    AclEntry, Annotation, ByteStr, Capabilities, ESearch, Fetch, Flag, ListItem, Mailbox, MetadataEntry,
+    Namespaces, Quota, Response, ResponseCode, SequenceSet, StatusItem, Thread,
 };
 
 /// A mailbox's state: what SELECT or EXAMINE reports, kept up to date by

@@ -7,8 +7,8 @@ use super::{run_all_chunkings, Harness};
 use crate::ext::sasl::Plain;
 use crate::request::{AppendResult, MailboxInfo, Output, SearchResult};
 use crate::types::{
-    AppendMessage, Capability, Command, Data, FetchAttr, Flag, Mailbox, ResponseCode, SearchKey,
-    SequenceSet, StoreMode,
+    AppendMessage, Capability, Command, Data, FetchAttr, Flag, Mailbox, ResponseCode, SearchKey, SequenceSet,
+    StoreMode,
 };
 use crate::{CommandError, Event, Response, StateName, Switch};
 
@@ -155,7 +155,10 @@ fn full_session(h: &mut Harness) {
         assert!(h.completed(&noop).is_ok());
         assert_eq!(h.client.mailbox().unwrap().exists, 5);
         let events = h.take_events();
-        assert!(matches!(events.as_slice(), [Event::Unsolicited(Response::Data(Data::Exists(5)))]), "{events:?}");
+        assert!(
+            matches!(events.as_slice(), [Event::Unsolicited(Response::Data(Data::Exists(5)))]),
+            "{events:?}"
+        );
     }
 
     // LOGOUT: BYE then OK, then EOF: a clean end, no error.

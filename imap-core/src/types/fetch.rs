@@ -116,7 +116,9 @@ impl Section {
         };
         match (&self.text, &other.text) {
             (Some(SectionText::HeaderFields(a)), Some(SectionText::HeaderFields(b)))
-            | (Some(SectionText::HeaderFieldsNot(a)), Some(SectionText::HeaderFieldsNot(b))) => same_fields(a, b),
+            | (Some(SectionText::HeaderFieldsNot(a)), Some(SectionText::HeaderFieldsNot(b))) => {
+                same_fields(a, b)
+            }
             (a, b) => a == b,
         }
     }
