@@ -6,6 +6,72 @@ use crate::chars::{is_astring_char, is_atom_char, is_digit, is_lenient_atom_char
 use crate::config::{Leniency, ParseOptions};
 use crate::types::{ByteStr, Mailbox, SequenceSet};
 
+/// Bytes that end the fast scan of a quoted string: bit 1 in lenient mode
+/// (`"`, `\`, CR, LF, NUL), bit 2 in strict mode (those and 8-bit bytes).
+const STOP_LENIENT: u8 = 1;
+const STOP_STRICT: u8 = 2;
+static QUOTED_STOP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c == b'"' || c == b'\\' || c == b'\r' || c == b'\n' || c == 0 {
+            t[i] = STOP_LENIENT | STOP_STRICT;
+        } else if c >= 0x80 {
+            t[i] = STOP_STRICT;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// Words that fill BODYSTRUCTUREs, in the cases servers send them, by length.
+static COMMON_WORDS: [&[&str]; 17] = [
+    &[],
+    &[],
+    &["no", "NO"],
+    &["pdf", "PDF", "yes", "YES", "png", "PNG", "gif", "GIF", "zip", "ZIP"],
+    &["text", "TEXT", "html", "HTML", "7bit", "7BIT", "8bit", "8BIT", "name", "NAME", "jpeg", "JPEG"],
+    &["plain", "PLAIN", "utf-8", "UTF-8", "mixed", "MIXED", "image", "IMAGE", "delsp", "DELSP"],
+    &[
+        "base64", "BASE64", "binary", "BINARY", "inline", "INLINE", "format", "FORMAT", "flowed", "FLOWED",
+        "rfc822", "RFC822", "signed", "SIGNED", "report", "REPORT",
+    ],
+    &["charset", "CHARSET", "related", "RELATED", "message", "MESSAGE", "msword", "MSWORD"],
+    &["us-ascii", "US-ASCII", "filename", "FILENAME", "boundary", "BOUNDARY", "calendar", "CALENDAR"],
+    &["multipart", "MULTIPART"],
+    &["attachment", "ATTACHMENT", "iso-8859-1", "ISO-8859-1"],
+    &["alternative", "ALTERNATIVE", "application", "APPLICATION", "iso-8859-15", "ISO-8859-15"],
+    &["octet-stream", "OCTET-STREAM", "windows-1252", "WINDOWS-1252"],
+    &[],
+    &[],
+    &["delivery-status", "DELIVERY-STATUS"],
+    &["quoted-printable", "QUOTED-PRINTABLE"],
+];
+
+/// The static copy of a common word, if `s` is one (exact bytes).
+#[inline]
+fn common_word(s: &[u8]) -> Option<&'static str> {
+    let first = *s.first()?;
+    COMMON_WORDS.get(s.len())?.iter().copied().find(|w| w.as_bytes()[0] == first && w.as_bytes() == s)
+}
+
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// A word with the high bit set in (at least) the lowest byte of `v` that
+/// is zero; higher bytes may show false positives, the lowest never does.
+#[inline]
+fn has_zero(v: u64) -> u64 {
+    v.wrapping_sub(LOW_BITS) & !v & HIGH_BITS
+}
+
+/// As [`has_zero`], for bytes equal to `b`.
+#[inline]
+fn has_byte(v: u64, b: u8) -> u64 {
+    has_zero(v ^ (LOW_BITS * u64::from(b)))
+}
+
 /// Why parsing stopped: where, and what the grammar wanted there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Fail {
@@ -259,23 +325,102 @@ impl<'a> Parser<'a> {
 
     /// `quoted`: zero-copy unless it holds escapes.
     pub(crate) fn quoted(&mut self) -> PResult<Bytes> {
+        let (start, end) = self.quoted_span()?;
+        match end {
+            Some(end) => Ok(self.slice(start, end)),
+            None => self.quoted_escaped(start),
+        }
+    }
+
+    /// A quoted string without escapes: its span; `Ok((start, None))` when
+    /// it has escapes and needs the copying path. One pass over the bytes
+    /// with a class table: most strings are short, where a table loop beats
+    /// two SIMD searches.
+    #[inline]
+    fn quoted_span(&mut self) -> PResult<(usize, Option<usize>)> {
         let open = self.pos;
         self.expect(b'"', "quoted string")?;
         let start = self.pos;
-        let rest = &self.buf[start..];
-        match memchr::memchr2(b'"', b'\\', rest) {
-            Some(i) if rest[i] == b'"' => {
-                let end = start + i;
-                self.check_quoted(start, end)?;
-                self.pos = end + 1;
-                Ok(self.slice(start, end))
+        let buf = self.buf;
+        let strict = !self.lenient.eight_bit;
+        let stop = if strict { STOP_STRICT } else { STOP_LENIENT };
+        // Eight bytes at a time (SWAR) to the first candidate byte, then
+        // exactly with the table.
+        let mut i = start;
+        loop {
+            let Some(chunk) = buf.get(i..).and_then(<[u8]>::first_chunk::<8>) else {
+                // Fewer than eight bytes left: one at a time.
+                while i < buf.len() && QUOTED_STOP[buf[i] as usize] & stop == 0 {
+                    i += 1;
+                }
+                break;
+            };
+            let v = u64::from_le_bytes(*chunk);
+            let mut m = has_byte(v, b'"')
+                | has_byte(v, b'\\')
+                | has_byte(v, b'\r')
+                | has_byte(v, b'\n')
+                | has_zero(v);
+            if strict {
+                m |= v & HIGH_BITS;
             }
-            Some(_) => self.quoted_escaped(start),
-            None => {
+            if m != 0 {
+                // The lowest flagged byte is exact: the first stop byte.
+                i += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        match buf.get(i) {
+            Some(b'"') => {
+                self.pos = i + 1;
+                Ok((start, Some(i)))
+            }
+            Some(b'\\') => Ok((start, None)),
+            // Strict mode met an 8-bit byte: valid UTF-8 is grammar (RFC 9051
+            // QUOTED-CHAR), so take the careful path.
+            Some(&c) if c >= 0x80 => {
+                let rest = &buf[start..];
+                match memchr::memchr2(b'"', b'\\', rest) {
+                    Some(j) if rest[j] == b'"' => {
+                        self.check_quoted(start, start + j)?;
+                        self.pos = start + j + 1;
+                        Ok((start, Some(start + j)))
+                    }
+                    Some(_) => Ok((start, None)),
+                    None => {
+                        self.pos = open;
+                        self.fail("closing quote")
+                    }
+                }
+            }
+            Some(b'\r' | b'\n') | None => {
                 self.pos = open;
                 self.fail("closing quote")
             }
+            Some(_) => {
+                self.pos = i;
+                self.fail("quoted character")
+            }
         }
+    }
+
+    /// A string that is often one of a few common words (BODYSTRUCTURE media
+    /// types, parameters, encodings): those come back as static strings,
+    /// which costs no reference counting; others are zero-copy slices.
+    #[inline]
+    pub(crate) fn string_common(&mut self) -> PResult<ByteStr> {
+        if self.peek() == Some(b'"') {
+            let (start, end) = self.quoted_span()?;
+            return Ok(match end {
+                Some(end) => match common_word(&self.buf[start..end]) {
+                    Some(word) => ByteStr::from_static(word),
+                    None => ByteStr::from_bytes(self.slice(start, end)),
+                },
+                None => ByteStr::from_bytes(self.quoted_escaped(start)?),
+            });
+        }
+        Ok(ByteStr::from_bytes(self.string()?))
     }
 
     fn quoted_escaped(&mut self, start: usize) -> PResult<Bytes> {
@@ -407,7 +552,7 @@ impl<'a> Parser<'a> {
         if lenient && self.nil() {
             return Ok(ByteStr::default());
         }
-        Ok(ByteStr::from_bytes(self.string()?))
+        self.string_common()
     }
 
     /// `astring = 1*ASTRING-CHAR / string`.

@@ -334,14 +334,15 @@ impl Parser<'_> {
         Ok(list)
     }
 
-    /// `body`, boxed.
+    /// `body`.
     ///
     /// BODYSTRUCTURE nests, so this recurses (through `multipart` and
     /// `single_part`) up to the nesting limit. The frames on that path hold
     /// only boxes, vectors and offsets: every large value is built in a
-    /// helper outside the recursion, so 100 levels fit in well under
-    /// 256 KiB of stack, unoptimised builds included.
-    pub(crate) fn body(&mut self) -> PResult<Box<BodyStructure>> {
+    /// helper outside the recursion and lives on the heap from the start, so
+    /// 100 levels fit in well under 256 KiB of stack, unoptimised builds
+    /// included, and each part costs one allocation.
+    pub(crate) fn body(&mut self) -> PResult<BodyStructure> {
         self.enter()?;
         self.expect(b'(', "( opening body")?;
         let body = if self.peek() == Some(b'(') { self.multipart()? } else { self.single_part()? };
@@ -351,11 +352,10 @@ impl Parser<'_> {
         Ok(body)
     }
 
-    fn multipart(&mut self) -> PResult<Box<BodyStructure>> {
+    fn multipart(&mut self) -> PResult<BodyStructure> {
         let mut parts = Vec::with_capacity(2);
         while self.peek() == Some(b'(') {
-            let part = self.body()?;
-            push_unboxed(&mut parts, part);
+            parts.push(self.body()?);
             self.lenient_spaces();
         }
         self.multipart_rest(parts)
@@ -363,7 +363,7 @@ impl Parser<'_> {
 
     /// After the parts of a multipart: subtype and extension data.
     #[inline(never)]
-    fn multipart_rest(&mut self, parts: Vec<BodyStructure>) -> PResult<Box<BodyStructure>> {
+    fn multipart_rest(&mut self, parts: Vec<BodyStructure>) -> PResult<BodyStructure> {
         // The SP before the subtype (lenient_spaces may have taken it).
         if self.buf.get(self.pos.wrapping_sub(1)) != Some(&b' ') {
             self.sp()?;
@@ -385,10 +385,10 @@ impl Parser<'_> {
                 }
             }
         }
-        Ok(Box::new(BodyStructure::Multipart(MultiPart { parts, media_subtype, ext })))
+        Ok(BodyStructure::Multipart(Box::new(MultiPart { parts, media_subtype, ext })))
     }
 
-    fn single_part(&mut self) -> PResult<Box<BodyStructure>> {
+    fn single_part(&mut self) -> PResult<BodyStructure> {
         let mut part = self.single_part_head()?;
         if part.kind == SinglePartKind::Basic && self.is_message_part(&part) {
             self.sp()?;
@@ -400,7 +400,7 @@ impl Parser<'_> {
             part.kind = SinglePartKind::Message { envelope, body, lines };
         }
         self.single_part_ext(&mut part.ext)?;
-        Ok(single_to_body(part))
+        Ok(BodyStructure::Single(part))
     }
 
     /// Type, subtype, fields and, for TEXT, the line count.
@@ -468,7 +468,7 @@ impl Parser<'_> {
         let encoding = if self.lenient.body_structure && self.nil() {
             ByteStr::from_static("7BIT")
         } else {
-            ByteStr::from_bytes(self.string()?)
+            self.string_common()?
         };
         self.sp()?;
         let octets = self.body_number()?;
@@ -488,7 +488,7 @@ impl Parser<'_> {
             return Ok(params);
         }
         loop {
-            let key = ByteStr::from_bytes(self.string()?);
+            let key = self.string_common()?;
             self.sp()?;
             let value = self.string_or_nil(self.lenient.body_structure)?;
             params.push((key, value));
@@ -506,7 +506,7 @@ impl Parser<'_> {
             return Ok(None);
         }
         self.expect(b'(', "( opening disposition or NIL")?;
-        let kind = ByteStr::from_bytes(self.string()?);
+        let kind = self.string_common()?;
         self.sp()?;
         let params = self.body_params()?;
         self.expect(b')', ") closing disposition")?;
@@ -554,16 +554,4 @@ impl Parser<'_> {
             }),
         }
     }
-}
-
-/// Moves a part into the list; out of line so that the move's temporary
-/// does not sit in a recursive frame.
-#[inline(never)]
-fn push_unboxed(parts: &mut Vec<BodyStructure>, part: Box<BodyStructure>) {
-    parts.push(*part);
-}
-
-#[inline(never)]
-fn single_to_body(part: Box<SinglePart>) -> Box<BodyStructure> {
-    Box::new(BodyStructure::Single(*part))
 }

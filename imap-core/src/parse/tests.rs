@@ -957,13 +957,13 @@ fn rfc9051_fetch_full_example() {
                     in_reply_to: None,
                     message_id: Some(s("<B27397-0100000@cac.washington.ed>")),
                 })),
-                FetchItem::Body(Box::new(BodyStructure::Single(text_part(
+                FetchItem::Body(BodyStructure::single(text_part(
                     "PLAIN",
                     &[("CHARSET", "US-ASCII")],
                     "7BIT",
                     3028,
                     92
-                )))),
+                ))),
             ],
         }
     );
@@ -1220,10 +1220,10 @@ fn bodystructure_multipart_with_extensions() {
          (\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"BINARY\" 10 NIL (\"INLINE\" NIL) \"FR\") \
          \"MIXED\" (\"BOUNDARY\" \"----- =_aaaaaaaaaa0\") NIL NIL \"loc\" 7))",
     ));
-    let expected = BodyStructure::Multipart(MultiPart {
+    let expected = BodyStructure::multipart(MultiPart {
         parts: vec![
-            BodyStructure::Single(text_part("PLAIN", &[("CHARSET", "US-ASCII")], "7BIT", 1152, 23)),
-            BodyStructure::Single(SinglePart {
+            BodyStructure::single(text_part("PLAIN", &[("CHARSET", "US-ASCII")], "7BIT", 1152, 23)),
+            BodyStructure::single(SinglePart {
                 media_type: s("TEXT"),
                 media_subtype: s("PLAIN"),
                 fields: BodyFields {
@@ -1251,7 +1251,7 @@ fn bodystructure_multipart_with_extensions() {
                     ],
                 },
             }),
-            BodyStructure::Single(SinglePart {
+            BodyStructure::single(SinglePart {
                 media_type: s("APPLICATION"),
                 media_subtype: s("OCTET-STREAM"),
                 fields: BodyFields {
@@ -1297,13 +1297,9 @@ fn bodystructure_message_rfc822() {
          (\"boundary\" \"b2\") NIL NIL NIL) 19 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b1\") NIL NIL NIL))",
     ));
     let BodyStructure::Multipart(top) = f.body_structure().unwrap() else { panic!() };
-    let BodyStructure::Single(SinglePart {
-        kind: SinglePartKind::Message { envelope, body, lines },
-        fields,
-        ..
-    }) = &top.parts[1]
-    else {
-        panic!("{:?}", top.parts[1])
+    let BodyStructure::Single(part) = &top.parts[1] else { panic!("{:?}", top.parts[1]) };
+    let SinglePart { kind: SinglePartKind::Message { envelope, body, lines }, fields, .. } = &**part else {
+        panic!("{part:?}")
     };
     assert_eq!(*lines, 19);
     assert_eq!(fields.octets, 545);

@@ -16,13 +16,16 @@ use super::{ByteStr, Envelope};
 /// ```
 ///
 /// Extension data is flattened: absent and NIL both read as `None` or empty.
+///
+/// Each part is boxed: the value is two words, a part costs one allocation,
+/// and deep nesting never needs deep stack frames.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum BodyStructure {
     /// A leaf part.
-    Single(SinglePart),
+    Single(Box<SinglePart>),
     /// A multipart.
-    Multipart(MultiPart),
+    Multipart(Box<MultiPart>),
 }
 
 /// A non-multipart body part.
@@ -57,7 +60,7 @@ pub enum SinglePartKind {
         /// The enclosed message's envelope.
         envelope: Box<Envelope>,
         /// The enclosed message's structure.
-        body: Box<BodyStructure>,
+        body: BodyStructure,
         /// Size in text lines.
         lines: u64,
     },
@@ -148,6 +151,16 @@ pub enum BodyExtension {
 }
 
 impl BodyStructure {
+    /// A leaf part.
+    pub fn single(part: SinglePart) -> Self {
+        BodyStructure::Single(Box::new(part))
+    }
+
+    /// A multipart.
+    pub fn multipart(part: MultiPart) -> Self {
+        BodyStructure::Multipart(Box::new(part))
+    }
+
     /// Walks every part, depth first, with its part number as used in
     /// `BODY[...]` (e.g. `[1, 2]` for "1.2"; the top level of a single-part
     /// message is `[1]`; a multipart itself gets its own number, the top
@@ -155,10 +168,10 @@ impl BodyStructure {
     ///
     /// ```
     /// # use imap_core::types::*;
-    /// # fn leaf(t: &str) -> BodyStructure { BodyStructure::Single(SinglePart {
+    /// # fn leaf(t: &str) -> BodyStructure { BodyStructure::single(SinglePart {
     /// #   media_type: "TEXT".into(), media_subtype: t.into(), fields: Default::default(),
     /// #   kind: SinglePartKind::Text { lines: 1 }, ext: Default::default() }) }
-    /// let body = BodyStructure::Multipart(MultiPart {
+    /// let body = BodyStructure::multipart(MultiPart {
     ///     parts: vec![leaf("PLAIN"), leaf("HTML")],
     ///     media_subtype: "ALTERNATIVE".into(), ext: Default::default() });
     /// let numbers: Vec<Vec<u32>> = body.walk().map(|(n, _)| n).collect();

@@ -277,9 +277,9 @@ pub enum FetchItem {
     /// `ENVELOPE (...)`.
     Envelope(Box<Envelope>),
     /// `BODYSTRUCTURE (...)`.
-    BodyStructure(Box<BodyStructure>),
+    BodyStructure(BodyStructure),
     /// `BODY (...)`: structure without extension data.
-    Body(Box<BodyStructure>),
+    Body(BodyStructure),
     /// `BODY[section]<origin> nstring`.
     BodySection {
         /// Which section.
@@ -394,7 +394,7 @@ impl Fetch {
     /// `BODYSTRUCTURE` (or `BODY` structure), if present.
     pub fn body_structure(&self) -> Option<&BodyStructure> {
         self.items.iter().find_map(|i| match i {
-            FetchItem::BodyStructure(b) | FetchItem::Body(b) => Some(&**b),
+            FetchItem::BodyStructure(b) | FetchItem::Body(b) => Some(b),
             _ => None,
         })
     }
