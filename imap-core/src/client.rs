@@ -15,17 +15,15 @@ use self::outbound::Outbound;
 use self::trace::Trace;
 use crate::config::ParseOptions;
 use crate::encode::{encode_command, encode_sasl_response, EncodeContext, Fragment};
-use crate::error::{
-    CommandError, ConnectionError, ProtocolError, ResponseError, UsageError,
-};
+use crate::error::{CommandError, ConnectionError, ProtocolError, ResponseError, UsageError};
 use crate::event::{Event, Switch};
 use crate::ext::sasl::SaslMechanism;
 use crate::parse::{Frame, Framer};
 use crate::request::{Collector, Completion, MailboxInfo, Output, Request, RouteCtx};
 use crate::state::{self, StateName};
 use crate::types::{
-    ByteStr, Capabilities, Capability, Command, Continue, Data, Response, ResponseCode, Secret,
-    Status, StatusKind, Tag,
+    ByteStr, Capabilities, Capability, Command, Continue, Data, Response, ResponseCode, Secret, Status,
+    StatusKind, Tag,
 };
 
 /// Settings of one connection's engine.
@@ -77,7 +75,6 @@ struct Pending {
 }
 
 /// A command on the wire, awaiting its tagged completion.
-#[derive(Debug)]
 struct InFlight {
     tag: Tag,
     command: Command,
@@ -92,6 +89,22 @@ struct InFlight {
     /// The mechanism failed on our side; the exchange was cancelled.
     sasl_error: Option<String>,
     idle: Option<IdleRun>,
+}
+
+impl std::fmt::Debug for InFlight {
+    /// Without the unsent fragments: they may hold a password literal.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InFlight")
+            .field("tag", &self.tag)
+            .field("command", &self.command)
+            .field("collector", &self.collector)
+            .field("internal", &self.internal)
+            .field("unsent_fragments", &self.unsent.len())
+            .field("sasl", &self.sasl)
+            .field("sasl_error", &self.sasl_error)
+            .field("idle", &self.idle)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug)]
@@ -166,7 +179,7 @@ enum Switching {
 ///
 /// let tag = client.enqueue(Command::login("alice", "secret")).unwrap();
 /// let out = client.poll_transmit().unwrap().to_vec();
-/// assert_eq!(out, b"A1 LOGIN alice secret\r\n");
+/// assert_eq!(out, b"A1 LOGIN alice \"secret\"\r\n"); // passwords are never atoms
 /// client.advance_transmit(out.len());
 ///
 /// client.handle_input(b"A1 OK [CAPABILITY IMAP4rev1 IDLE] logged in\r\n");
@@ -269,7 +282,7 @@ impl Client {
     /// session is over, during a STARTTLS switch, and while too many events
     /// wait to be polled (backpressure).
     pub fn wants_read(&self) -> bool {
-        self.closed.is_none()
+        !self.is_closed()
             && self.switching == Switching::None
             && self.events.len() < self.config.max_pending_events
     }
@@ -346,7 +359,9 @@ impl Client {
     /// with [`idle_done`](Self::idle_done); enqueueing any other command ends
     /// it too. Refreshed every [`ClientConfig::idle_refresh`].
     pub fn idle(&mut self) -> Result<Tag, UsageError> {
-        if self.in_flight.iter().any(|f| f.idle.is_some()) || self.queue.iter().any(|p| matches!(p.command, Command::Idle)) {
+        if self.in_flight.iter().any(|f| f.idle.is_some())
+            || self.queue.iter().any(|p| matches!(p.command, Command::Idle))
+        {
             return Err(UsageError::NotApplicable("IDLE is already running"));
         }
         self.enqueue_inner(Command::Idle, false, None)
@@ -399,10 +414,8 @@ impl Client {
     /// Answers the pending [`Event::SaslChallenge`]; `None` cancels the
     /// exchange (`*`), after which the server answers BAD.
     pub fn sasl_respond(&mut self, response: Option<&[u8]>) -> Result<(), UsageError> {
-        let Some(f) = self
-            .in_flight
-            .iter_mut()
-            .find(|f| matches!(f.sasl, Some(Sasl::Interactive { waiting: true })))
+        let Some(f) =
+            self.in_flight.iter_mut().find(|f| matches!(f.sasl, Some(Sasl::Interactive { waiting: true })))
         else {
             return Err(UsageError::NotApplicable("no SASL challenge is waiting for an answer"));
         };
@@ -426,10 +439,18 @@ impl Client {
         if !state::allowed_in(&command, projected) {
             return Err(UsageError::WrongState { command: command.name(), state: projected });
         }
-        if self.caps_known && self.queue.is_empty() {
+        // A login or STARTTLS in flight may change the capabilities: the
+        // check then waits for dispatch.
+        let caps_settled = !self.in_flight.iter().any(|f| state::may_change_capabilities(&f.command));
+        if self.caps_known && caps_settled && self.queue.is_empty() {
             if let Some(capability) = state::missing_capability(&command, &self.caps) {
                 return Err(UsageError::MissingCapability { command: command.name(), capability });
             }
+        }
+        #[cfg(not(feature = "compress"))]
+        if matches!(command, Command::Compress) {
+            // Without the deflater the stream after the OK could not be read.
+            return Err(UsageError::NotApplicable("COMPRESS needs the `compress` feature"));
         }
         if matches!(command, Command::StartTls | Command::Compress)
             && (!self.queue.is_empty() || self.in_flight.iter().any(|f| !f.internal))
@@ -439,7 +460,14 @@ impl Client {
         // Validate the arguments now, so the caller learns at once.
         encode_command(&Tag::from_parsed(Bytes::from_static(b"x")), &command, &self.encode_context())?;
         let tag = self.next_tag();
-        self.queue.push_back(Pending { tag: tag.clone(), command, streaming, internal: false, sasl, idle_user_tag: None });
+        self.queue.push_back(Pending {
+            tag: tag.clone(),
+            command,
+            streaming,
+            internal: false,
+            sasl,
+            idle_user_tag: None,
+        });
         self.pump();
         Ok(tag)
     }
@@ -518,7 +546,7 @@ impl Client {
                 self.events.push_back(Event::LoggedOut);
             }
             if self.in_flight.is_empty() && self.queue.is_empty() {
-                self.closed = Some(ConnectionError::ClosedByClient);
+                // A clean end: no connection error (the state says Logout).
                 return;
             }
         }
@@ -531,10 +559,6 @@ impl Client {
     /// time the driver wakes up.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = Some(now);
-        if self.progress != self.progress_seen || self.last_progress.is_none() {
-            self.progress_seen = self.progress;
-            self.last_progress = Some(now);
-        }
         if self.closed.is_some() {
             return;
         }
@@ -555,6 +579,11 @@ impl Client {
         }
         if refreshed {
             self.pump();
+        }
+        // After the refresh: its DONE starts a new wait, not an old one.
+        if self.progress != self.progress_seen || self.last_progress.is_none() {
+            self.progress_seen = self.progress;
+            self.last_progress = Some(now);
         }
         if let (Some(timeout), Some(last)) = (self.config.response_timeout, self.last_progress) {
             if self.awaiting_server() && now.duration_since(last) >= timeout {
@@ -662,6 +691,9 @@ impl Client {
     }
 
     fn send(&mut self, bytes: Bytes) {
+        // Sending starts a wait for the server: the response timeout counts
+        // from here, not from the last exchange before a quiet period.
+        self.progress += 1;
         if let Err(e) = self.outbound.push(bytes) {
             self.fail(ConnectionError::Compression(e));
         }
@@ -720,14 +752,14 @@ impl Client {
         if self.caps_known {
             if let Some(capability) = state::missing_capability(&command, &self.caps) {
                 let e = UsageError::MissingCapability { command: command.name(), capability };
-                self.complete(tag, internal, Err(CommandError::NotSent(e)));
+                self.complete(idle_user_tag.unwrap_or(tag), internal, Err(CommandError::NotSent(e)));
                 return;
             }
         }
         let mut sasl_run = None;
         let mut deferred_ir = None;
         if let Command::Authenticate { initial_response, .. } = &mut command {
-            let sasl_ir = self.caps.has(&Capability::SaslIr);
+            let sasl_ir = self.caps.has(&Capability::SaslIr) || self.caps.is_rev2();
             match sasl {
                 Some(mut mech) => {
                     // Without SASL-IR the mechanism answers the first
@@ -748,7 +780,7 @@ impl Client {
         let encoded = match encode_command(&tag, &command, &self.encode_context()) {
             Ok(e) => e,
             Err(e) => {
-                self.complete(tag, internal, Err(CommandError::NotSent(e.into())));
+                self.complete(idle_user_tag.unwrap_or(tag), internal, Err(CommandError::NotSent(e.into())));
                 return;
             }
         };
@@ -809,7 +841,13 @@ impl Client {
             match self.framer.next_frame() {
                 Ok(None) => return,
                 Ok(Some(Frame::Response(raw))) => {
-                    self.trace.push_wire(Direction::Received, &raw);
+                    // A `+` for a SASL exchange is traced redacted when handled.
+                    let sasl_challenge = raw.first() == Some(&b'+')
+                        && self.in_flight.iter().all(|f| f.unsent.is_empty())
+                        && self.in_flight.iter().any(|f| f.sasl.is_some());
+                    if !sasl_challenge {
+                        self.trace.push_wire(Direction::Received, &raw);
+                    }
                     let parsed = if self.enabled.has(&Capability::Utf8Accept) {
                         crate::parse::parse_response_utf8(&raw, &self.config.parse)
                     } else {
@@ -891,7 +929,11 @@ impl Client {
             self.handle_sasl_challenge(i, cont);
             return;
         }
-        if let Some(f) = self.in_flight.iter_mut().find(|f| f.idle.as_ref().is_some_and(|r| r.phase == IdlePhase::Starting)) {
+        if let Some(f) = self
+            .in_flight
+            .iter_mut()
+            .find(|f| f.idle.as_ref().is_some_and(|r| r.phase == IdlePhase::Starting))
+        {
             let run = f.idle.as_mut().expect("found above");
             run.phase = IdlePhase::Idling;
             run.since = self.now;
@@ -954,7 +996,9 @@ impl Client {
             StatusKind::Ok => self.command_succeeded(f, status),
             StatusKind::Bye => {
                 let err = ConnectionError::Bye(status.text.clone());
-                self.complete(f.tag, f.internal, Err(CommandError::Connection(err.clone())));
+                // A refreshed IDLE reports on the tag the application knows.
+                let tag = f.idle.as_ref().map_or(f.tag, |r| r.user_tag.clone());
+                self.complete(tag, f.internal, Err(CommandError::Connection(err.clone())));
                 self.fail(err);
             }
             _ => {
@@ -962,7 +1006,10 @@ impl Client {
                 if matches!(f.command, Command::Select { .. } | Command::Examine { .. }) {
                     self.mailbox = None;
                 }
-                let err = if status.kind == StatusKind::No {
+                let err = if let Some(reason) = f.sasl_error {
+                    // We cancelled the exchange: our reason, not the server's answer to `*`.
+                    CommandError::Sasl(reason)
+                } else if status.kind == StatusKind::No {
                     CommandError::No { code: status.code, text: status.text }
                 } else {
                     CommandError::Bad { code: status.code, text: status.text }
@@ -989,7 +1036,8 @@ impl Client {
             }
         }
         if let Some(run) = idle {
-            if run.refreshing && !run.stop {
+            // A command enqueued during the refresh ends IDLE instead.
+            if run.refreshing && !run.stop && self.queue.is_empty() {
                 // Re-issue IDLE under a new tag; the application keeps its own.
                 let new_tag = self.next_tag();
                 self.queue.push_front(Pending {
@@ -1011,6 +1059,7 @@ impl Client {
         match (&command, &output) {
             // RFC 9051 6.2: capabilities may change with authentication.
             (Command::Login { .. } | Command::Authenticate { .. }, Output::Authenticated(None)) => {
+                self.caps = Capabilities::new();
                 self.caps_known = false;
                 self.queue_internal(Command::Capability);
             }
@@ -1206,16 +1255,24 @@ impl Client {
     /// still waiting at the back of the queue (only the latest count
     /// matters), so a flood of them cannot grow memory.
     fn push_unsolicited(&mut self, response: Response) {
-        if let Response::Data(Data::Exists(_) | Data::Recent(_)) = &response {
-            if let Some(Event::Unsolicited(Response::Data(last))) = self.events.back() {
-                let same = matches!(
-                    (last, &response),
-                    (Data::Exists(_), Response::Data(Data::Exists(_)))
-                        | (Data::Recent(_), Response::Data(Data::Recent(_)))
-                );
-                if same {
-                    self.events.pop_back();
-                }
+        if let Response::Data(new @ (Data::Exists(_) | Data::Recent(_))) = &response {
+            // Look through the trailing run of counts: servers send them in
+            // EXISTS + RECENT pairs.
+            let run = self
+                .events
+                .iter()
+                .rev()
+                .take_while(|e| {
+                    matches!(e, Event::Unsolicited(Response::Data(Data::Exists(_) | Data::Recent(_))))
+                })
+                .count();
+            let start = self.events.len() - run;
+            let same = (start..self.events.len()).find(|&i| {
+                matches!(&self.events[i], Event::Unsolicited(Response::Data(old))
+                    if std::mem::discriminant(old) == std::mem::discriminant(new))
+            });
+            if let Some(i) = same {
+                self.events.remove(i);
             }
         }
         self.events.push_back(Event::Unsolicited(response));

@@ -61,8 +61,18 @@ pub(crate) fn validity(cmd: &Command) -> Validity {
         Capability | Noop | Logout | Id(_) | Raw { .. } => Validity::Any,
         StartTls | Login { .. } | Authenticate { .. } => Validity::NotAuthenticated,
         Enable(_) => Validity::AuthenticatedOnly,
-        Check | Close | Unselect | Expunge | UidExpunge(_) | Search { .. } | Fetch { .. } | Store { .. }
-        | Copy { .. } | Move { .. } | Sort { .. } | Thread { .. } => Validity::Selected,
+        Check
+        | Close
+        | Unselect
+        | Expunge
+        | UidExpunge(_)
+        | Search { .. }
+        | Fetch { .. }
+        | Store { .. }
+        | Copy { .. }
+        | Move { .. }
+        | Sort { .. }
+        | Thread { .. } => Validity::Selected,
         _ => Validity::Authenticated,
     }
 }
@@ -104,7 +114,7 @@ pub(crate) fn after_failure(cmd: &Command, state: StateName) -> StateName {
 /// The capability `cmd` needs that `caps` lacks, if any.
 pub(crate) fn missing_capability(cmd: &Command, caps: &Capabilities) -> Option<&'static str> {
     use Command::*;
-    let has = |c: Cap| caps.has(&c);
+    let has = |c: Cap| caps.has(&c) || (caps.is_rev2() && folded_into_rev2(&c));
     let need = |ok: bool, name: &'static str| if ok { None } else { Some(name) };
     match cmd {
         StartTls => need(has(Cap::StartTls), "STARTTLS"),
@@ -115,9 +125,7 @@ pub(crate) fn missing_capability(cmd: &Command, caps: &Capabilities) -> Option<&
                 None
             }
         }
-        Authenticate { mechanism, .. } => {
-            need(caps.has_auth(&mechanism.to_str_lossy()), "AUTH=<mechanism>")
-        }
+        Authenticate { mechanism, .. } => need(caps.has_auth(&mechanism.to_str_lossy()), "AUTH=<mechanism>"),
         Idle => need(has(Cap::Idle), "IDLE"),
         Unselect => need(has(Cap::Unselect), "UNSELECT"),
         Enable(_) => need(has(Cap::Enable), "ENABLE"),
@@ -184,6 +192,26 @@ pub(crate) fn missing_capability(cmd: &Command, caps: &Capabilities) -> Option<&
     }
 }
 
+/// Extensions RFC 9051 folded into IMAP4rev2 (appendix E): a server that
+/// announces IMAP4rev2 need not list them.
+pub(crate) fn folded_into_rev2(cap: &Cap) -> bool {
+    matches!(
+        cap,
+        Cap::Namespace
+            | Cap::Unselect
+            | Cap::UidPlus
+            | Cap::ESearch
+            | Cap::SearchRes
+            | Cap::Enable
+            | Cap::Idle
+            | Cap::SaslIr
+            | Cap::ListExtended
+            | Cap::ListStatus
+            | Cap::Move
+            | Cap::LiteralMinus
+    )
+}
+
 /// Commands that change the session state, or must be alone on the wire:
 /// they wait for every earlier command and hold every later one.
 pub(crate) fn is_barrier(cmd: &Command) -> bool {
@@ -203,6 +231,11 @@ pub(crate) fn is_barrier(cmd: &Command) -> bool {
             // An extension we know nothing about might change anything.
             | Command::Raw { .. }
     )
+}
+
+/// Commands after which the server may announce other capabilities.
+pub(crate) fn may_change_capabilities(cmd: &Command) -> bool {
+    matches!(cmd, Command::Login { .. } | Command::Authenticate { .. } | Command::StartTls)
 }
 
 /// Commands whose arguments or results are message sequence numbers.
@@ -226,7 +259,9 @@ pub(crate) fn uses_sequence_numbers(cmd: &Command) -> bool {
 pub(crate) fn may_expunge(cmd: &Command) -> bool {
     !matches!(
         cmd,
-        Command::Fetch { uid: false, .. } | Command::Store { uid: false, .. } | Command::Search { uid: false, .. }
+        Command::Fetch { uid: false, .. }
+            | Command::Store { uid: false, .. }
+            | Command::Search { uid: false, .. }
     )
 }
 
@@ -236,7 +271,10 @@ pub(crate) fn may_expunge(cmd: &Command) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum DataKind {
     /// FETCH responses for these messages.
-    Fetch { uid: bool, set: SequenceSet },
+    Fetch {
+        uid: bool,
+        set: SequenceSet,
+    },
     Search,
     /// ESEARCH carries the command's tag.
     ESearch,
@@ -275,6 +313,8 @@ impl DataKind {
                 _ => true,
             },
             (ESearch, ESearch) => false,
+            // Each collector takes the other's data (fallback and IMAP4rev2).
+            (ESearch, Search) | (Search, ESearch) => true,
             (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b),
         }
     }
@@ -297,7 +337,8 @@ pub(crate) fn data_kinds(cmd: &Command) -> Vec<DataKind> {
     use Command::*;
     match cmd {
         Fetch { uid, set, .. } => vec![DataKind::Fetch { uid: *uid, set: set.clone() }],
-        Store { uid, set, silent: false, .. } => vec![DataKind::Fetch { uid: *uid, set: set.clone() }],
+        // Even .SILENT: CONDSTORE servers still send FETCH (MODSEQ) for it.
+        Store { uid, set, .. } => vec![DataKind::Fetch { uid: *uid, set: set.clone() }],
         Search { returns: Some(_), .. } => vec![DataKind::ESearch],
         Search { .. } => vec![DataKind::Search],
         Sort { .. } => vec![DataKind::Sort],
@@ -347,7 +388,10 @@ mod tests {
 
     #[test]
     fn transitions() {
-        assert_eq!(after_success(&Command::login("u", "p"), StateName::NotAuthenticated), StateName::Authenticated);
+        assert_eq!(
+            after_success(&Command::login("u", "p"), StateName::NotAuthenticated),
+            StateName::Authenticated
+        );
         assert_eq!(after_success(&Command::Close, StateName::Selected), StateName::Authenticated);
         assert_eq!(after_failure(&Command::select("x"), StateName::Selected), StateName::Authenticated);
         assert_eq!(after_failure(&Command::Noop, StateName::Selected), StateName::Selected);

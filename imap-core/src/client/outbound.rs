@@ -9,7 +9,7 @@ use bytes::{Bytes, BytesMut};
 /// Below this size a chunk is copied into the coalescing buffer.
 const COALESCE_MAX: usize = 16 * 1024;
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Outbound {
     chunks: VecDeque<Bytes>,
     tail: BytesMut,
@@ -17,6 +17,13 @@ pub(crate) struct Outbound {
     offset: usize,
     #[cfg(feature = "compress")]
     deflater: Option<crate::ext::compress::Deflater>,
+}
+
+impl std::fmt::Debug for Outbound {
+    /// Sizes only: the bytes may hold a password or SASL data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbound").field("len", &self.len()).field("chunks", &self.chunks.len()).finish()
+    }
 }
 
 impl Outbound {

@@ -5,9 +5,12 @@ use std::collections::HashMap;
 
 use super::results::*;
 use crate::types::{
-    Capabilities, Command, Data, ESearch, Fetch, ListReturn, Mailbox, Response, ResponseCode,
-    SequenceSet, Status, StatusKind, Tag,
+    Capabilities, Command, Data, ESearch, Fetch, ListReturn, Mailbox, Response, ResponseCode, SequenceSet,
+    Status, StatusKind, Tag,
 };
+
+/// Most message numbers taken from one ESEARCH ALL set for a plain SEARCH.
+const MAX_ESEARCH_IDS: usize = 1 << 24;
 
 /// What the router knows besides the response.
 pub(crate) struct RouteCtx<'a> {
@@ -108,8 +111,12 @@ impl Collector {
             Command::Search { .. } => Collector::Search(SearchResult::default()),
             Command::Sort { .. } => Collector::Sort(SearchResult::default()),
             Command::Thread { .. } => Collector::Thread(Vec::new()),
-            Command::Fetch { uid, set, .. } => Collector::Fetch(FetchCollector::new(*uid, set.clone(), streaming)),
-            Command::Store { uid, set, .. } => Collector::Store(FetchCollector::new(*uid, set.clone(), false)),
+            Command::Fetch { uid, set, .. } => {
+                Collector::Fetch(FetchCollector::new(*uid, set.clone(), streaming))
+            }
+            Command::Store { uid, set, .. } => {
+                Collector::Store(FetchCollector::new(*uid, set.clone(), false))
+            }
             Command::Copy { .. } => Collector::Copy,
             Command::Move { .. } => Collector::Move(MoveResult::default()),
             Command::Expunge | Command::UidExpunge(_) => Collector::Expunge(ExpungeResult::default()),
@@ -155,6 +162,8 @@ impl Collector {
             (C::List { with_status: true, .. }, Data::Status { .. }) => true,
             (C::Status(m, _), Data::Status { mailbox, .. }) => m == mailbox,
             (C::Search(_), Data::Search { .. }) => true,
+            // IMAP4rev2 servers answer every SEARCH with ESEARCH.
+            (C::Search(_), Data::ESearch(e)) => e.tag.as_ref().is_none_or(|t| t == ctx.tag),
             (C::ESearch(_), Data::ESearch(e)) => e.tag.as_ref().is_none_or(|t| t == ctx.tag),
             // A server without ESEARCH support answers SEARCH RETURN with SEARCH.
             (C::ESearch(_), Data::Search { .. }) => true,
@@ -241,6 +250,13 @@ impl Collector {
                 r.modseq = r.modseq.max(modseq);
             }
             (C::ESearch(e), Data::ESearch(found)) => *e = found,
+            (C::Search(r), Data::ESearch(found)) => {
+                if let Some(all) = found.all.filter(|s| !s.has_largest()) {
+                    // Bounded: a server could announce a range of 2^32 numbers.
+                    r.ids.extend(all.iter(0).take(MAX_ESEARCH_IDS));
+                }
+                r.modseq = r.modseq.max(found.modseq);
+            }
             (C::ESearch(e), Data::Search { ids, modseq }) => {
                 e.count = Some(ids.len() as u32);
                 e.min = ids.iter().min().copied();

@@ -4,9 +4,9 @@ use std::time::{Duration, Instant};
 
 use crate::client::{Client, ClientConfig};
 use crate::event::Event;
-use crate::request::{Completion, Request};
-use crate::types::Tag;
-use crate::CommandError;
+use crate::request::{Completion, Output, Request};
+use crate::types::{Response, Tag};
+use crate::{CommandError, ConnectionError};
 
 /// How bytes are split on their way in (server to client) and out.
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +103,20 @@ impl Harness {
         self.pump();
     }
 
+    /// The server sends these bytes as they are (never compressed), split
+    /// by the chunking.
+    #[cfg_attr(not(feature = "compress"), allow(dead_code))]
+    pub(crate) fn server_raw(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            let n = self.chunk_len(bytes.len() - i);
+            self.client.handle_input(&bytes[i..i + n]);
+            i += n;
+            self.pump();
+        }
+        self.pump();
+    }
+
     /// Server-side COMPRESS: from now on the script's bytes are deflated and
     /// the client's are inflated.
     #[cfg(feature = "compress")]
@@ -115,8 +129,25 @@ impl Harness {
     /// clock and drains events.
     pub(crate) fn pump(&mut self) {
         self.client.handle_timeout(self.now);
-        loop {
-            let Some(out) = self.client.poll_transmit() else { break };
+        self.transmit();
+        // Arm the timer as a driver would: a deadline already due fires now.
+        for _ in 0..4 {
+            match self.client.poll_timeout() {
+                Some(deadline) if deadline <= self.now => {
+                    self.client.handle_timeout(self.now);
+                    self.transmit();
+                }
+                _ => break,
+            }
+        }
+        while let Some(e) = self.client.poll_event() {
+            self.events.push(e);
+        }
+    }
+
+    /// Writes out everything the client transmits, in partial writes.
+    fn transmit(&mut self) {
+        while let Some(out) = self.client.poll_transmit() {
             let len = out.len();
             let n = match self.chunking {
                 Chunking::Whole => len,
@@ -133,9 +164,6 @@ impl Harness {
             }
             self.sent.extend_from_slice(&chunk);
             self.client.advance_transmit(n);
-        }
-        while let Some(e) = self.client.poll_event() {
-            self.events.push(e);
         }
     }
 
@@ -209,18 +237,113 @@ impl Harness {
     /// Logs in with LOGIN (the OK carries the capabilities).
     pub(crate) fn login(&mut self, caps: &str) {
         let tag = self.enqueue(crate::Command::login("u", "p"));
-        self.expect_client(format!("{tag} LOGIN u p\r\n").as_bytes());
+        self.expect_client(format!("{tag} LOGIN u \"p\"\r\n").as_bytes());
         self.server(format!("{tag} OK [CAPABILITY {caps}] in\r\n").as_bytes());
         self.completed(&tag).unwrap();
     }
+
+    /// Selects INBOX with `exists` messages (UIDVALIDITY 1, UIDNEXT
+    /// `exists + 1`), checking the bytes; no event is left behind.
+    pub(crate) fn select(&mut self, exists: u32) {
+        let tag = self.enqueue(crate::Command::select("INBOX"));
+        self.expect_client(format!("{tag} SELECT INBOX\r\n").as_bytes());
+        self.server(
+            format!(
+                "* {exists} EXISTS\r\n* 0 RECENT\r\n* FLAGS (\\Seen \\Deleted)\r\n\
+                 * OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT {}] ok\r\n{tag} OK [READ-WRITE] selected\r\n",
+                exists + 1
+            )
+            .as_bytes(),
+        );
+        self.completed(&tag).unwrap();
+        let left = self.take_events();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    /// Greeting with `caps`, LOGIN (the OK repeats `caps`), SELECT INBOX
+    /// with `exists` messages.
+    pub(crate) fn selected(&mut self, caps: &str, exists: u32) {
+        self.greet(caps);
+        self.login(caps);
+        self.select(exists);
+    }
+
+    /// The typed output of a successful command.
+    #[track_caller]
+    pub(crate) fn output<T>(&mut self, tag: &Tag) -> T
+    where
+        T: TryFrom<Output>,
+        T::Error: std::fmt::Debug,
+    {
+        let completion = self.completed(tag).unwrap_or_else(|e| panic!("{tag} failed: {e:?}"));
+        completion.output.try_into().expect("output of the expected kind")
+    }
+
+    /// The error of a failed command.
+    #[track_caller]
+    pub(crate) fn failed(&mut self, tag: &Tag) -> CommandError {
+        match self.completed(tag) {
+            Ok(c) => panic!("{tag} succeeded: {c:?}"),
+            Err(e) => e,
+        }
+    }
+
+    /// Removes and returns the unsolicited responses polled so far.
+    pub(crate) fn unsolicited(&mut self) -> Vec<Response> {
+        self.pump();
+        let mut out = Vec::new();
+        self.events.retain(|e| match e {
+            Event::Unsolicited(r) => {
+                out.push(r.clone());
+                false
+            }
+            _ => true,
+        });
+        out
+    }
+
+    /// Removes and returns the `ConnectionLost` errors polled so far.
+    pub(crate) fn connection_lost(&mut self) -> Vec<ConnectionError> {
+        self.pump();
+        let mut out = Vec::new();
+        self.events.retain(|e| match e {
+            Event::ConnectionLost(c) => {
+                out.push(c.clone());
+                false
+            }
+            _ => true,
+        });
+        out
+    }
+
+    /// How many completions of `tag` were polled so far (not removed).
+    pub(crate) fn completions_of(&mut self, tag: &Tag) -> usize {
+        self.pump();
+        self.events.iter().filter(|e| matches!(e, Event::Completed { tag: t, .. } if t == tag)).count()
+    }
+
+    /// The chunking this harness feeds with.
+    pub(crate) fn chunking(&self) -> Chunking {
+        self.chunking
+    }
+}
+
+/// Whole, byte by byte, and six random chunkings.
+pub(crate) fn all_chunkings() -> Vec<Chunking> {
+    let mut chunkings = vec![Chunking::Whole, Chunking::Bytewise];
+    chunkings.extend((1..=6).map(|s| Chunking::Random(s * 0x9e37_79b9)));
+    chunkings
 }
 
 /// Runs a scenario fed whole, byte by byte and in several random chunkings.
 pub(crate) fn run_all_chunkings(scenario: impl Fn(&mut Harness)) {
-    let mut chunkings = vec![Chunking::Whole, Chunking::Bytewise];
-    chunkings.extend((1..=6).map(|s| Chunking::Random(s * 0x9e37_79b9)));
-    for c in chunkings {
-        let mut h = Harness::new(c);
+    run_all_chunkings_with(ClientConfig::default, scenario);
+}
+
+/// As [`run_all_chunkings`], with a client built from `config()`.
+pub(crate) fn run_all_chunkings_with(config: impl Fn() -> ClientConfig, scenario: impl Fn(&mut Harness)) {
+    for c in all_chunkings() {
+        let mut h = Harness::with_config(c, config());
         scenario(&mut h);
     }
 }

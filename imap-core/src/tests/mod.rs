@@ -2,7 +2,18 @@
 //! virtual clock. Every scenario runs fed whole, byte by byte and in random
 //! chunks (with partial writes on the client side too).
 
+mod flows;
 mod harness;
+mod idle;
+mod literals;
+mod pipelining;
+mod props;
+mod redaction;
+mod results;
+mod sasl;
 mod session;
+mod switch;
+mod timeouts;
+mod traces;
 
-pub(crate) use harness::{run_all_chunkings, Chunking, Harness};
+pub(crate) use harness::{all_chunkings, run_all_chunkings, run_all_chunkings_with, Chunking, Harness};
