@@ -610,7 +610,8 @@ impl Client {
     /// Closes the session from the client side (e.g. the application drops
     /// the connection): pending commands fail, nothing more is sent.
     pub fn close(&mut self) {
-        if self.closed.is_none() {
+        // After a clean LOGOUT there is nothing to report.
+        if self.closed.is_none() && !self.is_closed() {
             self.fail(ConnectionError::ClosedByClient);
         }
     }

@@ -49,11 +49,12 @@ pub struct EncodeContext {
 
 impl EncodeContext {
     /// The context for a server with these capabilities (UTF8=ACCEPT counts
-    /// only once enabled, so it is off here).
+    /// only once enabled, so it is off here; IMAP4rev2 implies LITERAL-).
     pub fn from_capabilities(caps: &Capabilities) -> Self {
         Self {
             literal_plus: caps.has(&Capability::LiteralPlus),
-            literal_minus: caps.has(&Capability::LiteralMinus),
+            // RFC 9051 section 4.3: IMAP4rev2 includes LITERAL-.
+            literal_minus: caps.has(&Capability::LiteralMinus) || caps.has(&Capability::Imap4Rev2),
             utf8: false,
             binary: caps.has(&Capability::Binary),
         }

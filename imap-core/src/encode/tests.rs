@@ -1481,3 +1481,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn imap4rev2_implies_literal_minus() {
+    use crate::types::{Capabilities, Capability};
+    let rev2 = EncodeContext::from_capabilities(&Capabilities::from_iter([Capability::Imap4Rev2]));
+    assert!(rev2.literal_minus && !rev2.literal_plus);
+    let rev1 = EncodeContext::from_capabilities(&Capabilities::from_iter([Capability::Imap4Rev1]));
+    assert!(!rev1.literal_minus);
+}

@@ -1874,7 +1874,7 @@ fn decoder_reports_limits_and_framing_errors() {
 
 fn deep_bodystructure(depth: usize) -> Bytes {
     let mut raw = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
-    raw.extend(std::iter::repeat(b'(').take(depth));
+    raw.extend(std::iter::repeat_n(b'(', depth));
     raw.extend_from_slice(b"\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1");
     for _ in 1..depth {
         raw.extend_from_slice(b") \"MIXED\"");

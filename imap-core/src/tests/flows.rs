@@ -1,7 +1,7 @@
 //! Greeting, session states, capabilities, tags, the end of the connection
 //! and malformed responses.
 
-use super::{run_all_chunkings, run_all_chunkings_with, Harness};
+use super::{run_all_chunkings, run_all_chunkings_with, Chunking, Harness};
 use crate::client::ClientConfig;
 use crate::request::{MailboxInfo, Output};
 use crate::types::{
@@ -1013,4 +1013,18 @@ fn utf8_accept_changes_how_names_go_both_ways() {
         let entries: Vec<crate::request::ListEntry> = h.output(&list);
         assert_eq!(entries[0].mailbox.as_str(), "Donn\u{e9}es");
     });
+}
+
+#[test]
+fn close_after_a_clean_logout_reports_nothing() {
+    let mut h = Harness::new(Chunking::Whole);
+    h.greet("IMAP4rev1");
+    let tag = h.enqueue(Command::Logout);
+    h.expect_client(format!("{tag} LOGOUT\r\n").as_bytes());
+    h.server(format!("* BYE bye\r\n{tag} OK done\r\n").as_bytes());
+    assert!(h.completed(&tag).is_ok());
+    h.client.close();
+    let events = h.take_events();
+    assert!(matches!(events.as_slice(), [Event::LoggedOut]), "{events:?}");
+    assert!(h.client.connection_error().is_none());
 }

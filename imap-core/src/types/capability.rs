@@ -299,6 +299,8 @@ impl serde::Serialize for Capability {
 /// assert!(caps.has(&Capability::Imap4Rev1));
 /// assert!(caps.has_auth("plain"));
 /// assert!(caps.has_name("imap4rev1"));
+/// let caps = Capabilities::from_iter([Capability::from_wire(b"X-CUSTOM")]);
+/// assert!(caps.has_name("x-custom"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -314,7 +316,11 @@ impl Capabilities {
 
     /// Whether the server has this capability.
     pub fn has(&self, cap: &Capability) -> bool {
-        self.list.contains(cap)
+        self.list.iter().any(|c| match (c, cap) {
+            // Capability names are case-insensitive, unknown ones included.
+            (Capability::Other(a), Capability::Other(b)) => a.eq_ignore_ascii_case(b),
+            (a, b) => a == b,
+        })
     }
 
     /// Whether the server has a capability of this name (case-insensitive).
