@@ -995,6 +995,12 @@ impl Client {
         }
         match status.kind {
             StatusKind::Ok => self.command_succeeded(f, status),
+            // Some servers (wp.pl) answer LOGOUT with a tagged BYE: that is
+            // the logout succeeding.
+            StatusKind::Bye if matches!(f.command, Command::Logout) => {
+                let status = Status { kind: StatusKind::Ok, ..status };
+                self.command_succeeded(f, status);
+            }
             StatusKind::Bye => {
                 let err = ConnectionError::Bye(status.text.clone());
                 // A refreshed IDLE reports on the tag the application knows.

@@ -48,16 +48,18 @@ pub struct Leniency {
     /// scripts piping responses through text tools and some proxies.
     pub bare_lf: bool,
     /// Accept doubled spaces, spaces before `)` and trailing spaces at the end
-    /// of a line (`* SEARCH 1 2 ` and `FLAGS (\Seen )` are sent by several
-    /// hosted services).
+    /// of a line: Yahoo ends SEARCH results with a space (`* SEARCH 1 2 `),
+    /// imap.qq.com sends `(UID 19436 )`, SurgeMail `FLAGS (\Seen $Forwarded )`,
+    /// and some providers double the spaces in CAPABILITY lists.
     pub extra_spaces: bool,
-    /// Accept a response code with no text after it (`* OK [UIDNEXT 5]`),
-    /// and `+` with nothing after it (Exchange, older Courier).
+    /// Accept status and continuation responses with nothing after them, or
+    /// nothing after the response code: Yandex sends `+` alone, iCloud
+    /// `* BYE`, ppops.net a bare `A6 OK`, many servers `* OK [UIDNEXT 5]`.
     pub missing_text: bool,
-    /// Accept NIL where a string is required (BODYSTRUCTURE types and
-    /// encodings from broken MIME parsers), and `-1` or other negative
-    /// numbers as BODYSTRUCTURE sizes (sent for parts the server could not
-    /// measure).
+    /// Accept NIL where a string is required in BODYSTRUCTURE (types,
+    /// subtypes, encodings, parameter values from broken MIME parsers), and
+    /// `-1` as a size or line count, which Exchange sends for parts it could
+    /// not measure.
     pub body_structure: bool,
     /// Accept 8-bit bytes (usually UTF-8) in quoted strings, atoms and status
     /// text, which RFC 3501 forbids without UTF8=ACCEPT. Dovecot and Gmail
@@ -73,8 +75,9 @@ pub struct Leniency {
     /// [`ResponseCode::Other`](crate::ResponseCode::Other) instead of
     /// rejecting the whole response.
     pub response_codes: bool,
-    /// Accept a tagged BYE (`a1 BYE ...`) as the end of that command and of
-    /// the connection. Seen from servers that reject a command by hanging up.
+    /// Accept a tagged BYE (`a1 BYE ...`): wp.pl answers LOGOUT with one.
+    /// For LOGOUT it is the logout succeeding; for any other command it ends
+    /// the command and the connection.
     pub tagged_bye: bool,
 }
 

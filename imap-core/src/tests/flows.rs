@@ -1028,3 +1028,18 @@ fn close_after_a_clean_logout_reports_nothing() {
     assert!(matches!(events.as_slice(), [Event::LoggedOut]), "{events:?}");
     assert!(h.client.connection_error().is_none());
 }
+
+#[test]
+fn a_tagged_bye_to_logout_is_a_clean_logout() {
+    // wp.pl answers LOGOUT this way.
+    let mut h = Harness::new(Chunking::Bytewise);
+    h.greet("IMAP4rev1");
+    let tag = h.enqueue(Command::Logout);
+    h.expect_client(format!("{tag} LOGOUT\r\n").as_bytes());
+    h.server(format!("{tag} BYE IMAP4rev1 Server logging out\r\n").as_bytes());
+    assert!(h.completed(&tag).is_ok());
+    h.client.handle_eof();
+    let events = h.take_events();
+    assert!(matches!(events.as_slice(), [Event::LoggedOut]), "{events:?}");
+    assert!(h.client.connection_error().is_none());
+}
