@@ -23,12 +23,14 @@
 use base64::Engine as _;
 use bytes::Bytes;
 
-use crate::chars::{is_astring_char, is_atom_char, is_list_char, is_quoted_safe};
+use crate::chars::is_list_char;
 use crate::error::EncodeError;
+use crate::types::string::is_nil;
 use crate::types::{
     AppendMessage, ByteStr, Capabilities, Capability, Command, FetchAttr, Flag, ListCommand, ListReturn,
     ListSelect, Mailbox, MetadataDepth, RawArg, SearchKey, SearchReturn, Section, SectionText,
-    SelectModifiers, SequenceSet, SortKey, SpecialUse, StatusAttr, StoreMode, Tag, ThreadAlgorithm,
+    SelectModifiers, SequenceSet, SortKey, SpecialUse, StatusAttr, StoreMode, StringKind, Tag,
+    ThreadAlgorithm,
 };
 
 /// What the encoder needs to know about the session.
@@ -189,7 +191,7 @@ impl<'a> Writer<'a> {
         if value.is_empty() {
             return Err(EncodeError::Empty { what });
         }
-        if !value.iter().all(|&c| is_atom_char(c)) {
+        if !StringKind::is_atom(value) {
             return Err(EncodeError::NotAnAtom { what, value: String::from_utf8_lossy(value).into_owned() });
         }
         self.raw(value);
@@ -198,31 +200,26 @@ impl<'a> Writer<'a> {
 
     /// astring: atom when possible, else quoted or literal.
     fn astring(&mut self, what: &'static str, value: &[u8]) -> Result<(), EncodeError> {
-        if !value.is_empty() && value.iter().all(|&c| is_astring_char(c)) && !is_nil(value) {
-            self.raw(value);
-            Ok(())
-        } else {
-            self.string(what, value)
+        match StringKind::for_astring(value, self.ctx.utf8) {
+            StringKind::Atom => {
+                self.raw(value);
+                Ok(())
+            }
+            _ => self.string(what, value),
         }
     }
 
     /// string: quoted when possible, else literal. Never an atom.
     fn string(&mut self, what: &'static str, value: &[u8]) -> Result<(), EncodeError> {
-        if value.contains(&0) {
+        if StringKind::needs_literal8(value) {
             return Err(EncodeError::Nul { what });
         }
-        let quotable = value.len() < 1024
-            && value
-                .iter()
-                .all(|&c| is_quoted_safe(c) || c == b'"' || c == b'\\' || (self.ctx.utf8 && c >= 0x80))
-            && (!self.ctx.utf8 || std::str::from_utf8(value).is_ok());
-        if quotable || self.preview {
+        if self.preview || StringKind::for_string(value, self.ctx.utf8) == StringKind::Quoted {
             self.quoted(value);
-            Ok(())
         } else {
             self.literal(Bytes::copy_from_slice(value), false);
-            Ok(())
         }
+        Ok(())
     }
 
     fn quoted(&mut self, value: &[u8]) {
@@ -1190,10 +1187,6 @@ pub(crate) fn write_search_key_preview(out: &mut Vec<u8>, key: &SearchKey, utf8:
         return;
     }
     out.extend_from_slice(&w.line);
-}
-
-fn is_nil(value: &[u8]) -> bool {
-    value.eq_ignore_ascii_case(b"NIL")
 }
 
 fn special_use_name(s: SpecialUse) -> &'static [u8] {

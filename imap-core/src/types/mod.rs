@@ -18,6 +18,7 @@ pub(crate) mod search;
 pub(crate) mod secret;
 pub(crate) mod sequence;
 pub(crate) mod status;
+pub(crate) mod string;
 pub(crate) mod tag;
 pub(crate) mod utf7;
 
@@ -47,5 +48,6 @@ pub use search::SearchKey;
 pub use secret::Secret;
 pub use sequence::{SeqNum, SeqRange, SequenceSet, SequenceSetError};
 pub use status::{StatusAttr, StatusItem};
+pub use string::StringKind;
 pub use tag::Tag;
 pub use utf7::{decode_utf7, encode_utf7, Utf7Error};
