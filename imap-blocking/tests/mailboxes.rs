@@ -39,7 +39,11 @@ fn non_ascii_names_round_trip_through_modified_utf7() {
     for n in [&names[0], &names[2], &renamed, &parent] {
         s.delete(n).unwrap();
     }
-    assert!(s.list("", &format!("{parent}*")).unwrap().is_empty());
+    // SELECT reads the store itself; Dovecot's LIST index can lag behind a
+    // DELETE while other connections of the same user change mailboxes.
+    for n in [&names[0], &names[2], &renamed, &parent] {
+        assert!(s.select(n).is_err(), "{n} still selectable");
+    }
 }
 
 #[test]
