@@ -164,38 +164,29 @@ impl Framer {
                     let Some(i) = found else {
                         self.scan = self.buf.len();
                         let line_len = (self.buf.len() - self.line_start) as u64;
-                        if line_len > self.limits.max_line_len as u64 {
-                            return Ok(Some(self.start_discard(LimitKind::LineLength, line_len)));
-                        }
-                        if self.response_len + line_len > self.limits.max_response_len {
-                            let size = self.response_len + line_len;
-                            return Ok(Some(self.start_discard(LimitKind::ResponseLength, size)));
+                        if let Some((kind, size)) = self.line_breach(line_len) {
+                            return Ok(Some(self.start_discard(kind, size)));
                         }
                         return Ok(None);
                     };
                     let line_end = self.scan + i + 1;
                     let line_len = (line_end - self.line_start) as u64;
-                    self.response_len += line_len;
-                    let breach = if line_len > self.limits.max_line_len as u64 {
-                        Some((LimitKind::LineLength, line_len))
-                    } else if self.response_len > self.limits.max_response_len {
-                        Some((LimitKind::ResponseLength, self.response_len))
-                    } else {
-                        None
-                    };
-                    let announced = literal_announcement(&self.buf[self.line_start..line_end])?;
-                    if let Some((kind, size)) = breach {
-                        // The whole line is here: drop the response up to its
-                        // end, then whatever literal it announced.
+                    if let Some((kind, size)) = self.line_breach(line_len) {
+                        // Drop the line as if its LF had not arrived yet, so
+                        // the outcome does not depend on the chunking: the
+                        // error now, then at the LF whatever literal it
+                        // announced (or a fatal overflow).
                         let error = self.limit_error(kind, size);
-                        let _ = self.buf.split_to(line_end);
+                        let mut tail = AnnounceTail::default();
+                        tail.feed(&self.buf[self.line_start..line_end - 1]);
+                        let _ = self.buf.split_to(line_end - 1);
                         self.reset_response();
-                        if let Some(n) = announced {
-                            self.state = State::DiscardLiteral { remaining: n };
-                        }
+                        self.state = State::DiscardLine { tail };
                         self.release_memory();
                         return Ok(Some(Frame::Skipped(error)));
                     }
+                    self.response_len += line_len;
+                    let announced = literal_announcement(&self.buf[self.line_start..line_end])?;
                     match announced {
                         None => {
                             let frame = self.buf.split_to(line_end).freeze();
@@ -271,6 +262,21 @@ impl Framer {
                     self.state = State::DiscardLine { tail: AnnounceTail::default() };
                 }
             }
+        }
+    }
+
+    /// Whether `line_len` bytes of the current line break a limit, and
+    /// which: the one crossed at the earlier byte, so that the kind does
+    /// not depend on how the line was chunked (ties go to the line limit).
+    fn line_breach(&self, line_len: u64) -> Option<(LimitKind, u64)> {
+        let line_room = self.limits.max_line_len as u64;
+        let response_room = self.limits.max_response_len.saturating_sub(self.response_len);
+        if line_len <= line_room && line_len <= response_room {
+            None
+        } else if response_room < line_room {
+            Some((LimitKind::ResponseLength, self.response_len.saturating_add(line_len)))
+        } else {
+            Some((LimitKind::LineLength, line_len))
         }
     }
 

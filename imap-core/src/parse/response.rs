@@ -106,9 +106,8 @@ impl Parser<'_> {
                 return self.fail("SP after ]");
             }
         }
-        if self.lenient.extra_spaces {
-            self.lenient_spaces();
-        }
+        // Extra spaces are not skipped here: text may start with a space,
+        // and leniency must not change what a valid response means.
         // RFC 9051: `resp-text = ["[" resp-text-code "]" SP] [text]`, and a
         // continuation's base64 may be empty: nothing after the SP is valid.
         let text = self.text()?;
@@ -465,14 +464,30 @@ impl Parser<'_> {
     }
 
     /// Unknown untagged data: kept whole, never an error.
-    fn other_data(&mut self, _start: usize, ns: usize, ne: usize) -> Data {
+    fn other_data(&mut self, _start: usize, ns: usize, mut ne: usize) -> Data {
+        // The name runs over 8-bit bytes whatever the leniency, so strict
+        // and lenient parsing keep the same unknown response.
+        while self.buf.get(ne).is_some_and(|&c| crate::chars::is_atom_char(c) || c >= 0x80) {
+            ne += 1;
+        }
+        self.pos = self.pos.max(ne);
         let name = ByteStr::from_bytes(self.slice(ns, ne));
         // Skip values up to the line that ends the response (literals
         // included), so the end-of-response check still holds.
-        while !self.at_eol() {
-            if self.peek() == Some(b' ') {
-                self.pos += 1;
-                continue;
+        loop {
+            match self.peek() {
+                // A CR inside the line is just a byte here, in every mode
+                // (strictly it fails a value and the rest is taken whole).
+                Some(b'\r') if self.buf.get(self.pos + 1) != Some(&b'\n') => {
+                    self.pos += 1;
+                    continue;
+                }
+                _ if self.at_eol() => break,
+                Some(b' ') => {
+                    self.pos += 1;
+                    continue;
+                }
+                _ => {}
             }
             if self.skip_value().is_err() {
                 // Whatever it is, the framer delimited it: take all of it.

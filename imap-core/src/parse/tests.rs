@@ -1614,6 +1614,27 @@ fn unknown_untagged_responses_are_kept_raw() {
     assert_eq!(data(both(raw)), Data::Other { name: s("NOTIFY-LIKE"), raw: with_crlf(raw) });
 }
 
+/// Found by fuzzing (fuzz/corpus/response/regression-*): leniency must not
+/// change what a valid response means.
+#[test]
+fn leniency_does_not_reinterpret_valid_responses() {
+    // Text may start with a space; it is kept in both modes.
+    assert_eq!(both("A1 OK  two spaces"), status(Some("A1"), StatusKind::Ok, None, " two spaces"));
+    // An unknown response's name runs over 8-bit bytes in both modes.
+    let raw = b"* X\xf7Y rest\r\n";
+    let strict = try_parse(raw, &ParseOptions::strict()).expect("strict");
+    assert_eq!(
+        data(strict.clone()),
+        Data::Other { name: ByteStr::from(&b"X\xf7Y"[..]), raw: Bytes::from_static(raw) }
+    );
+    assert_eq!(parse_raw(raw), strict);
+    // A CR inside an unknown response's line is a byte like any other.
+    let raw = b"* XCR \"8-bit \xa2\" a\rb\r\n";
+    let strict = try_parse(raw, &ParseOptions::strict()).expect("strict");
+    assert_eq!(parse_raw(raw), strict);
+    assert!(matches!(data(strict), Data::Other { .. }));
+}
+
 #[test]
 fn keywords_are_case_insensitive() {
     // ABNF string literals are case-insensitive (RFC 5234 2.3): these are

@@ -317,6 +317,49 @@ fn response_too_large_by_a_line_after_literals() {
     }
 }
 
+/// Found by fuzzing (fuzz/corpus/framer/regression-*): a line that breaks
+/// both limits reports the one crossed first, and a dropped line's
+/// overflowing announcement is fatal after the skip, whatever the chunking.
+#[test]
+fn outcome_of_a_broken_limit_does_not_depend_on_chunking() {
+    let limits = Limits { max_line_len: 10, max_literal_len: 100, max_response_len: 30, max_nesting: 100 };
+    // 25 bytes of response, then a line crossing the response limit (at its
+    // 6th byte) before the line limit (at its 11th).
+    let input = b"* A {15}\r\n123456789012345 and more\r\n* 1 EXISTS\r\n";
+    let whole = frames_whole(limits, input);
+    assert_eq!(skipped(&whole[0]).kind, LimitKind::ResponseLength);
+    assert_eq!(frames_chunked(limits, input, &[1]).len(), whole.len());
+    assert_eq!(skipped(&frames_chunked(limits, input, &[1])[0]).kind, LimitKind::ResponseLength);
+
+    let mut line = b"* ".to_vec();
+    line.extend_from_slice(&[b'x'; 20]);
+    line.extend_from_slice(b" {99999999999999999999999}\r\n");
+    for size in [1, 7, line.len()] {
+        let mut framer = Framer::new(limits);
+        let mut frames = Vec::new();
+        let mut fatal = None;
+        for chunk in line.chunks(size) {
+            framer.push(chunk);
+            loop {
+                match framer.next_frame() {
+                    Ok(Some(f)) => frames.push(f),
+                    Ok(None) => break,
+                    Err(e) => {
+                        fatal = Some(e);
+                        break;
+                    }
+                }
+            }
+            if fatal.is_some() {
+                break;
+            }
+        }
+        assert_eq!(frames.len(), 1, "chunks of {size}");
+        assert_eq!(skipped(&frames[0]).kind, LimitKind::LineLength, "chunks of {size}");
+        assert!(matches!(fatal, Some(FramingError::LiteralLengthOverflow { .. })), "chunks of {size}");
+    }
+}
+
 #[test]
 fn limits_hold_exactly_at_the_boundary() {
     let limits = Limits { max_line_len: 12, max_literal_len: 3, max_response_len: 1000, max_nesting: 100 };
