@@ -100,7 +100,7 @@ impl Parser<'_> {
             }
             8 if upper("ENVELOPE") => {
                 self.sp()?;
-                FetchItem::Envelope(Box::new(self.envelope()?))
+                FetchItem::Envelope(self.envelope()?)
             }
             8 if upper("THREADID") => {
                 self.sp()?;
@@ -278,30 +278,52 @@ impl Parser<'_> {
     }
 
     /// `envelope`
-    pub(crate) fn envelope(&mut self) -> PResult<Envelope> {
+    pub(crate) fn envelope(&mut self) -> PResult<Box<Envelope>> {
+        // Built in place on the heap: no 272-byte move after parsing.
+        let mut env = Box::<Envelope>::default();
         self.expect(b'(', "( opening envelope")?;
-        let date = self.nstr()?;
+        env.date = self.nstr()?;
         self.sp()?;
-        let subject = self.nstr()?;
+        env.subject = self.nstr()?;
         self.sp()?;
-        let from = self.address_list()?;
+        let from_start = self.pos;
+        env.from = self.address_list()?;
+        let from_span = from_start..self.pos;
         self.sp()?;
-        let sender = self.address_list()?;
+        env.sender = self.address_list_like(&env.from, from_span.clone())?;
         self.sp()?;
-        let reply_to = self.address_list()?;
+        env.reply_to = self.address_list_like(&env.from, from_span)?;
         self.sp()?;
-        let to = self.address_list()?;
+        env.to = self.address_list()?;
         self.sp()?;
-        let cc = self.address_list()?;
+        env.cc = self.address_list()?;
         self.sp()?;
-        let bcc = self.address_list()?;
+        env.bcc = self.address_list()?;
         self.sp()?;
-        let in_reply_to = self.nstr()?;
+        env.in_reply_to = self.nstr()?;
         self.sp()?;
-        let message_id = self.nstr()?;
+        env.message_id = self.nstr()?;
         self.lenient_spaces();
         self.expect(b')', ") closing envelope")?;
-        Ok(Envelope { date, subject, from, sender, reply_to, to, cc, bcc, in_reply_to, message_id })
+        Ok(env)
+    }
+
+    /// An address list that servers usually copy from From (Sender and
+    /// Reply-To default to it): when its bytes are the same as From's, the
+    /// parsed From is reused instead of parsed again. The values are the
+    /// same slices of the response either way.
+    #[inline]
+    fn address_list_like(
+        &mut self,
+        from: &[Address],
+        from_span: std::ops::Range<usize>,
+    ) -> PResult<Vec<Address>> {
+        let len = from_span.len();
+        if len > 3 && self.buf.get(self.pos..self.pos + len) == self.buf.get(from_span) {
+            self.pos += len;
+            return Ok(from.to_vec());
+        }
+        self.address_list()
     }
 
     /// `"(" 1*address ")" / nil`
@@ -433,7 +455,7 @@ impl Parser<'_> {
 
     #[inline(never)]
     fn boxed_envelope(&mut self) -> PResult<Box<Envelope>> {
-        Ok(Box::new(self.envelope()?))
+        self.envelope()
     }
 
     /// `body-ext-1part`, if present.

@@ -165,6 +165,43 @@ impl DateTime {
     /// one-digit day with or without the leading space, and any case of the
     /// month name.
     pub fn parse(text: &[u8]) -> Option<Self> {
+        Self::parse_fixed(text).or_else(|| Self::parse_general(text))
+    }
+
+    /// The canonical layout, `dd-Mon-yyyy hh:mm:ss +zzzz` (day padded with a
+    /// digit or a space), read by position: every server sends this.
+    #[inline]
+    fn parse_fixed(text: &[u8]) -> Option<Self> {
+        let t: &[u8; 26] = text.try_into().ok()?;
+        if t[2] != b'-' || t[6] != b'-' || t[11] != b' ' || t[14] != b':' || t[17] != b':' || t[20] != b' ' {
+            return None;
+        }
+        let two = |a: u8, b: u8| -> Option<u8> {
+            (a.is_ascii_digit() && b.is_ascii_digit()).then(|| (a - b'0') * 10 + (b - b'0'))
+        };
+        let day = if t[0] == b' ' { two(b'0', t[1])? } else { two(t[0], t[1])? };
+        let month = parse_month(&t[3..6])?;
+        let year = u16::from(two(t[7], t[8])?) * 100 + u16::from(two(t[9], t[10])?);
+        let sign: i16 = match t[21] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let (zh, zm) = (two(t[22], t[23])?, two(t[24], t[25])?);
+        if zm > 59 {
+            return None;
+        }
+        let date = Date::new(year, month, day)?;
+        Self::new(
+            date,
+            two(t[12], t[13])?,
+            two(t[15], t[16])?,
+            two(t[18], t[19])?,
+            sign * (i16::from(zh) * 60 + i16::from(zm)),
+        )
+    }
+
+    fn parse_general(text: &[u8]) -> Option<Self> {
         let text = text.strip_prefix(b" ").unwrap_or(text);
         let mut parts = text.split(|&c| c == b' ');
         let date = Date::parse(parts.next()?)?;
@@ -319,7 +356,28 @@ mod tests {
         assert!(Date::parse(b"29-Feb-1900").is_none());
     }
 
+    #[test]
+    fn fixed_and_general_paths_agree() {
+        for text in
+            [&b"17-Jul-1996 02:44:25 -0700"[..], b" 7-Jul-1996 02:44:25 +0000", b"07-jul-1996 02:44:25 +0130"]
+        {
+            assert_eq!(DateTime::parse_fixed(text), DateTime::parse_general(text), "{text:?}");
+            assert!(DateTime::parse_fixed(text).is_some());
+        }
+        assert!(DateTime::parse_fixed(b"7-Jul-1996 02:44:25 -0700").is_none());
+        assert!(DateTime::parse(b"7-Jul-1996 02:44:25 -0700").is_some(), "general path");
+        assert!(DateTime::parse(b"17-Jul-1996 02:44:25 -0760").is_none());
+        assert!(DateTime::parse(b"17-Jul-1996 0a:44:25 -0700").is_none());
+    }
+
     proptest! {
+        #[test]
+        fn fixed_path_agrees_with_general(bytes in proptest::collection::vec(proptest::sample::select(b" 0123456789-+:JulFebxy".to_vec()), 26)) {
+            if let Some(fixed) = DateTime::parse_fixed(&bytes) {
+                prop_assert_eq!(Some(fixed), DateTime::parse_general(&bytes));
+            }
+        }
+
         #[test]
         fn unix_round_trip(secs in -62_000_000_000i64..253_000_000_000, off in -5999i16..=5999) {
             if let Some(t) = DateTime::from_unix_timestamp(secs, off) {
