@@ -394,18 +394,7 @@ impl Parser<'_> {
         let mut ext = MultiPartExt::default();
         if self.sp_before_item()? {
             ext.params = self.body_params()?;
-            if self.sp_before_item()? {
-                ext.disposition = self.disposition()?;
-                if self.sp_before_item()? {
-                    ext.language = self.language()?;
-                    if self.sp_before_item()? {
-                        ext.location = self.nstr()?;
-                        while self.sp_before_item()? {
-                            ext.extensions.push(self.body_extension()?);
-                        }
-                    }
-                }
-            }
+            self.ext_tail(&mut ext.disposition, &mut ext.language, &mut ext.location, &mut ext.extensions)?;
         }
         Ok(BodyStructure::Multipart(Box::new(MultiPart { parts, media_subtype, ext })))
     }
@@ -463,18 +452,34 @@ impl Parser<'_> {
     fn single_part_ext(&mut self, ext: &mut SinglePartExt) -> PResult<()> {
         if self.sp_before_item()? {
             ext.md5 = self.nstr()?;
-            if self.sp_before_item()? {
-                ext.disposition = self.disposition()?;
-                if self.sp_before_item()? {
-                    ext.language = self.language()?;
-                    if self.sp_before_item()? {
-                        ext.location = self.nstr()?;
-                        while self.sp_before_item()? {
-                            ext.extensions.push(self.body_extension()?);
-                        }
-                    }
-                }
-            }
+            self.ext_tail(&mut ext.disposition, &mut ext.language, &mut ext.location, &mut ext.extensions)?;
+        }
+        Ok(())
+    }
+
+    /// The extension data both part kinds share, each item optional in
+    /// turn: `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`.
+    fn ext_tail(
+        &mut self,
+        disposition: &mut Option<Disposition>,
+        language: &mut Vec<ByteStr>,
+        location: &mut Option<ByteStr>,
+        extensions: &mut Vec<BodyExtension>,
+    ) -> PResult<()> {
+        if !self.sp_before_item()? {
+            return Ok(());
+        }
+        *disposition = self.disposition()?;
+        if !self.sp_before_item()? {
+            return Ok(());
+        }
+        *language = self.language()?;
+        if !self.sp_before_item()? {
+            return Ok(());
+        }
+        *location = self.nstr()?;
+        while self.sp_before_item()? {
+            extensions.push(self.body_extension()?);
         }
         Ok(())
     }
