@@ -117,12 +117,28 @@ fn main() {
         let msg = "From: Demo <demo@example.org>\r\nTo: alice@example.org\r\nSubject: Hello from the IDLE demo\r\n\r\nHi!\r\n";
         other.append("INBOX", msg.as_bytes().to_vec()).map(|_| ())
     });
+    // IDLE ends at the first notification of any kind; keep waiting until
+    // the new message's EXISTS arrives (or 30 s pass).
     let waited = Instant::now();
-    let news = check!(imap, "IDLE", imap.idle_wait(Duration::from_secs(30)));
+    let deadline = waited + Duration::from_secs(30);
+    let mut exists = None;
+    while exists.is_none() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        for r in check!(imap, "IDLE", imap.idle_wait(left)) {
+            match r {
+                Response::Data(Data::Exists(n)) => exists = Some(n),
+                Response::Data(Data::Recent(_)) => {}
+                other => println!("  -> (also heard: {other:?})"),
+            }
+        }
+    }
     let delivered = sender.join().unwrap_or(Ok(()));
     check!(imap, "second connection", delivered);
-    for r in &news {
-        if let Response::Data(Data::Exists(n)) = r {
+    match exists {
+        Some(n) => {
             println!("  -> the server says: {n} messages now (after {} ms).", waited.elapsed().as_millis());
             let latest =
                 check!(imap, "FETCH", imap.fetch(imap_blocking::SequenceSet::last(), &[FetchAttr::Envelope]));
@@ -130,9 +146,7 @@ fn main() {
                 println!("  -> newest message: \"{subject}\"");
             }
         }
-    }
-    if news.is_empty() {
-        println!("  (no notification within 30 s)");
+        None => println!("  (no new message within 30 s)"),
     }
     imap.logout().unwrap_or_else(|e| common::fail(&format!("logout: {e}")));
     println!("\nLogged out. Everything above took {} ms.", started.elapsed().as_millis());
