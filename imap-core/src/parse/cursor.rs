@@ -66,6 +66,12 @@ fn has_zero(v: u64) -> u64 {
     v.wrapping_sub(LOW_BITS) & !v & HIGH_BITS
 }
 
+/// As [`has_zero`], for bytes below `n` (`n` <= 128).
+#[inline]
+fn has_less(v: u64, n: u8) -> u64 {
+    v.wrapping_sub(LOW_BITS * u64::from(n)) & !v & HIGH_BITS
+}
+
 /// As [`has_zero`], for bytes equal to `b`.
 #[inline]
 fn has_byte(v: u64, b: u8) -> u64 {
@@ -356,18 +362,21 @@ impl<'a> Parser<'a> {
                 break;
             };
             let v = u64::from_le_bytes(*chunk);
-            let mut m = has_byte(v, b'"')
-                | has_byte(v, b'\\')
-                | has_byte(v, b'\r')
-                | has_byte(v, b'\n')
-                | has_zero(v);
+            // NUL, LF and CR are all below 0x0E: one test for the three,
+            // checked exactly with the table (TAB and the like go on).
+            let mut m = has_byte(v, b'"') | has_byte(v, b'\\') | has_less(v, 0x0E);
             if strict {
                 m |= v & HIGH_BITS;
             }
             if m != 0 {
-                // The lowest flagged byte is exact: the first stop byte.
-                i += (m.trailing_zeros() / 8) as usize;
-                break;
+                // The lowest flagged byte is exact.
+                let j = i + (m.trailing_zeros() / 8) as usize;
+                if QUOTED_STOP[buf[j] as usize] & stop != 0 {
+                    i = j;
+                    break;
+                }
+                i = j + 1;
+                continue;
             }
             i += 8;
         }

@@ -2167,3 +2167,41 @@ proptest! {
         let _ = try_parse(&raw, &ParseOptions::strict());
     }
 }
+
+/// The word-at-a-time scan of quoted strings against a byte-by-byte
+/// reading: every byte value at every offset of the first three words.
+#[test]
+fn quoted_scan_agrees_with_the_grammar_for_every_byte_at_every_offset() {
+    for c in 0..=255u8 {
+        for at in 0..24 {
+            let mut text = vec![b'x'; 30];
+            text[at] = c;
+            let mut raw = b"* 1 FETCH (ENVELOPE (NIL \"".to_vec();
+            raw.extend_from_slice(&text);
+            raw.extend_from_slice(b"\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n");
+            let lenient = try_parse(&raw, &ParseOptions::default());
+            let strict = try_parse(&raw, &ParseOptions::strict());
+            let subject = |r: Result<Response, ResponseError>| {
+                r.ok().map(|r| fetch(r).envelope().unwrap().subject.clone().unwrap().as_bytes().to_vec())
+            };
+            let (lenient, strict) = (subject(lenient), subject(strict));
+            match c {
+                // Ends the string early (the rest then fails) or is not allowed.
+                b'"' | b'\r' | b'\n' | 0 => {
+                    assert_eq!(lenient, None, "{c:#04x} at {at}");
+                    assert_eq!(strict, None, "{c:#04x} at {at}");
+                }
+                // `\x` is no escape the grammar has, and a lone 8-bit byte
+                // is not UTF-8: both kept leniently, refused strictly.
+                b'\\' | 0x80.. => {
+                    assert_eq!(lenient.as_deref(), Some(&text[..]), "{c:#04x} at {at}");
+                    assert_eq!(strict, None, "{c:#04x} at {at}");
+                }
+                _ => {
+                    assert_eq!(lenient.as_deref(), Some(&text[..]), "{c:#04x} at {at}");
+                    assert_eq!(strict.as_deref(), Some(&text[..]), "{c:#04x} at {at}");
+                }
+            }
+        }
+    }
+}
