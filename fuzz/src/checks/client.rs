@@ -25,9 +25,14 @@
 //! completes exactly once, with no completion for an unknown tag; when
 //! `ConnectionLost` arrives every tag has completed, it arrives once and
 //! nothing is sent after it; after the final `close()`/`handle_eof()`
-//! every tag has completed.
+//! every tag has completed; and the client sends nothing nobody asked
+//! for (see [`Wire`]): read back as a server would, each line is a command
+//! under a tag the application was handed (once), a command the engine
+//! adds itself (CAPABILITY after STARTTLS or authentication, IDLE re-issued
+//! by a refresh), DONE for an IDLE that was sent, or a SASL response while
+//! an AUTHENTICATE runs; literals are skipped by their announced length.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -66,6 +71,7 @@ pub fn check(data: &[u8]) {
     }
     let mut s = Session {
         client: Client::new(config),
+        wire: Wire::default(),
         tags: HashMap::new(),
         lost: false,
         now: Instant::now(),
@@ -115,8 +121,9 @@ pub fn check(data: &[u8]) {
             9 => {
                 let n = usize::from(script.byte());
                 if let Some(out) = s.client.poll_transmit() {
-                    let n = n.min(out.len());
-                    s.client.advance_transmit(n);
+                    let written = out[..n.min(out.len())].to_vec();
+                    s.client.advance_transmit(written.len());
+                    s.wire.read(&written, &s.tags);
                 }
             }
             10 => {
@@ -154,6 +161,7 @@ pub fn check(data: &[u8]) {
 
 struct Session {
     client: Client,
+    wire: Wire,
     /// Every tag handed out, with how many times it completed.
     tags: HashMap<Tag, u32>,
     lost: bool,
@@ -192,9 +200,10 @@ impl Session {
         while let Some(out) = self.client.poll_transmit() {
             trace(|| format!("  C: {:?}", String::from_utf8_lossy(out)));
             assert!(!self.lost, "bytes to send after ConnectionLost");
-            let n = out.len();
-            assert!(n > 0, "poll_transmit gave an empty slice");
-            self.client.advance_transmit(n);
+            assert!(!out.is_empty(), "poll_transmit gave an empty slice");
+            let written = out.to_vec();
+            self.client.advance_transmit(written.len());
+            self.wire.read(&written, &self.tags);
         }
     }
 
@@ -209,6 +218,10 @@ impl Session {
                     };
                     *n += 1;
                     assert_eq!(*n, 1, "{tag} completed twice");
+                    // What the engine produced before this completion may
+                    // still be written after it.
+                    let produced = self.wire.read_total + self.client.pending_transmit();
+                    self.wire.completed(tag.as_str(), produced);
                 }
                 Event::Fetched { tag, .. }
                 | Event::IdleStarted { tag }
@@ -225,6 +238,170 @@ impl Session {
             }
         }
     }
+}
+
+/// The client's output read back as a server would, checking that every
+/// line was asked for.
+#[derive(Default)]
+struct Wire {
+    /// Bytes read since the start.
+    read_total: usize,
+    /// The line being read, and the offset where it started.
+    line: Vec<u8>,
+    line_start: usize,
+    /// Literal bytes still to skip; whether that literal is synchronising
+    /// and not yet known to be sent, with the bytes read while deciding.
+    literal: usize,
+    sync: bool,
+    probe: Vec<u8>,
+    /// The next line continues a command after a literal.
+    continuing: bool,
+    /// After COMPRESS DEFLATE went out the stream may be deflated: no
+    /// further reading (the core's unit tests check that half).
+    opaque: bool,
+    /// Tags whose command line went out.
+    commands: HashSet<String>,
+    /// IDLE lines sent minus DONE lines sent.
+    idles: usize,
+    /// Application IDLEs sent (a refresh may re-issue IDLE under a tag of
+    /// the engine's own) and AUTHENTICATE commands sent (SASL responses
+    /// may follow), each with where the output produced before its
+    /// completion ends (`usize::MAX` while it runs).
+    user_idles: HashMap<String, usize>,
+    auths: HashMap<String, usize>,
+}
+
+impl Wire {
+    fn read(&mut self, data: &[u8], handed_out: &HashMap<Tag, u32>) {
+        for &b in data {
+            if self.opaque {
+                return;
+            }
+            self.byte(b, handed_out);
+        }
+    }
+
+    fn byte(&mut self, b: u8, handed_out: &HashMap<Tag, u32>) {
+        if self.literal > 0 {
+            if self.sync {
+                // A synchronising literal is sent only after the server's
+                // `+`; when the command ends first (NO, BAD), the next
+                // command follows instead. The harness's literals never
+                // look like `A<digits> `, the engine's tags do.
+                self.probe.push(b);
+                let looks_like_tag = |p: &[u8]| p[0] == b'A' && p[1..].iter().all(u8::is_ascii_digit);
+                let probe = std::mem::take(&mut self.probe);
+                let n = probe.len();
+                if n >= 3 && probe[n - 1] == b' ' && looks_like_tag(&probe[..n - 1]) {
+                    // Abandoned: the probe starts the next command.
+                    self.sync = false;
+                    self.literal = 0;
+                    self.continuing = false;
+                    for b in probe {
+                        self.byte(b, handed_out);
+                    }
+                } else if looks_like_tag(&probe) && n < self.literal {
+                    self.probe = probe;
+                } else {
+                    // Literal data after all.
+                    self.sync = false;
+                    self.literal -= n;
+                    self.read_total += n;
+                }
+                return;
+            }
+            self.literal -= 1;
+            self.read_total += 1;
+            return;
+        }
+        if self.line.is_empty() {
+            self.line_start = self.read_total;
+        }
+        self.line.push(b);
+        self.read_total += 1;
+        if b == b'\n' {
+            let line = std::mem::take(&mut self.line);
+            self.line_done(&line, handed_out);
+        }
+    }
+
+    fn line_done(&mut self, line: &[u8], handed_out: &HashMap<Tag, u32>) {
+        let text = String::from_utf8_lossy(line);
+        let body = line.strip_suffix(b"\r\n").unwrap_or_else(|| panic!("a line without CRLF: {text:?}"));
+        assert!(!body.contains(&b'\r') && !body.contains(&b'\n'), "CR or LF inside a line: {text:?}");
+        if !std::mem::take(&mut self.continuing) {
+            self.new_line(body, handed_out);
+        }
+        // A literal announcement at the end: its bytes follow, then the
+        // same command goes on.
+        if let Some((n, sync)) = literal_length(body) {
+            self.literal = n;
+            self.sync = sync && n > 0;
+            self.continuing = true;
+        }
+    }
+
+    fn new_line(&mut self, body: &[u8], handed_out: &HashMap<Tag, u32>) {
+        let text = String::from_utf8_lossy(body).into_owned();
+        if body == b"DONE" {
+            assert!(self.idles > 0, "DONE sent with no IDLE");
+            self.idles -= 1;
+            return;
+        }
+        let (tag, rest) = text.split_once(' ').unwrap_or((&text, ""));
+        let rest_upper = rest.to_ascii_uppercase();
+        let is_tag = !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
+        let users = is_tag && handed_out.keys().any(|t| t.as_str() == tag);
+        if users || (is_tag && (rest_upper == "CAPABILITY" || rest_upper == "IDLE")) {
+            if !users && rest_upper == "IDLE" {
+                assert!(self.running(&self.user_idles), "an IDLE nobody asked for: {text:?}");
+            }
+            assert!(self.commands.insert(tag.to_owned()), "tag {tag} sent twice: {text:?}");
+            if rest_upper == "IDLE" {
+                self.idles += 1;
+                if users {
+                    self.user_idles.insert(tag.to_owned(), usize::MAX);
+                }
+            } else if rest_upper.starts_with("AUTHENTICATE ") {
+                self.auths.insert(tag.to_owned(), usize::MAX);
+            } else if rest_upper == "COMPRESS DEFLATE" {
+                self.opaque = true;
+            }
+            return;
+        }
+        // A SASL response: base64, or `*` to cancel.
+        let sasl = body == b"*" || body.iter().all(|&b| b.is_ascii_alphanumeric() || b"+/=".contains(&b));
+        assert!(sasl && self.running(&self.auths), "a line nobody asked for: {text:?}");
+    }
+
+    /// Whether one of these commands was still running when the engine
+    /// produced the current line.
+    fn running(&self, commands: &HashMap<String, usize>) -> bool {
+        commands.values().any(|&end| self.line_start < end)
+    }
+
+    fn completed(&mut self, tag: &str, produced: usize) {
+        for commands in [&mut self.auths, &mut self.user_idles] {
+            if let Some(end) = commands.get_mut(tag) {
+                *end = produced;
+            }
+        }
+    }
+}
+
+/// `{N}`, `{N+}` or `~{N}` ending a line: N, and whether it waits for `+`.
+fn literal_length(body: &[u8]) -> Option<(usize, bool)> {
+    let body = body.strip_suffix(b"}")?;
+    let (body, sync) = match body.strip_suffix(b"+") {
+        Some(body) => (body, false),
+        None => (body, true),
+    };
+    let open = body.iter().rposition(|&b| b == b'{')?;
+    let digits = &body[open + 1..];
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((std::str::from_utf8(digits).ok()?.parse().ok()?, sync))
 }
 
 /// With `IMAP_FUZZ_TRACE` set, prints the session (to debug a finding).
@@ -340,4 +517,72 @@ fn authenticate(client: &mut Client, m: u8) -> Option<Tag> {
         _ => client.authenticate_interactive("X-CUSTOM", None),
     };
     result.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handed_out(tags: &[&str]) -> HashMap<Tag, u32> {
+        tags.iter().map(|t| (Tag::new(t.to_string()).unwrap(), 0)).collect()
+    }
+
+    fn read(wire: &mut Wire, tags: &HashMap<Tag, u32>, bytes: &[u8]) {
+        // One byte at a time: as partial writes would.
+        for b in bytes.chunks(1) {
+            wire.read(b, tags);
+        }
+    }
+
+    #[test]
+    fn commands_literals_and_engine_commands_pass() {
+        let tags = handed_out(&["A1", "A2", "A4", "A5", "A8"]);
+        let mut wire = Wire::default();
+        read(&mut wire, &tags, b"A1 APPEND INBOX {7}\r\nhi\r\nyo {3+}\r\nA9 \r\n");
+        // A2's literal is abandoned (NO before `+`): A4 follows.
+        read(&mut wire, &tags, b"A2 APPEND INBOX {22}\r\nA4 IDLE\r\nDONE\r\nA3 CAPABILITY\r\n");
+        read(&mut wire, &tags, b"A6 IDLE\r\nDONE\r\n");
+        read(&mut wire, &tags, b"A5 AUTHENTICATE PLAIN\r\nAGFsaWNl\r\n*\r\n");
+        read(&mut wire, &tags, b"A8 COMPRESS DEFLATE\r\n\xff\x00anything");
+    }
+
+    #[test]
+    #[should_panic(expected = "a line nobody asked for")]
+    fn a_command_under_an_unknown_tag_fails() {
+        read(&mut Wire::default(), &handed_out(&["A1"]), b"A1 NOOP\r\nB1 NOOP\r\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "sent twice")]
+    fn a_command_sent_twice_fails() {
+        read(&mut Wire::default(), &handed_out(&["A1"]), b"A1 NOOP\r\nA1 NOOP\r\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "DONE sent with no IDLE")]
+    fn done_without_idle_fails() {
+        read(&mut Wire::default(), &handed_out(&["A1"]), b"A1 NOOP\r\nDONE\r\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "an IDLE nobody asked for")]
+    fn an_engine_idle_without_an_application_idle_fails() {
+        read(&mut Wire::default(), &handed_out(&["A1"]), b"A2 IDLE\r\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "a line nobody asked for")]
+    fn a_sasl_line_after_authenticate_completed_fails() {
+        let tags = handed_out(&["A1"]);
+        let mut wire = Wire::default();
+        read(&mut wire, &tags, b"A1 AUTHENTICATE PLAIN\r\nAGFs\r\n");
+        wire.completed("A1", wire.read_total);
+        read(&mut wire, &tags, b"AGFs\r\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "CR or LF inside a line")]
+    fn a_bare_cr_fails() {
+        read(&mut Wire::default(), &handed_out(&["A1"]), b"A1 NOOP\rX\r\n");
+    }
 }
