@@ -290,28 +290,30 @@ impl Harness {
 
     /// Removes and returns the unsolicited responses polled so far.
     pub(crate) fn unsolicited(&mut self) -> Vec<Response> {
-        self.pump();
-        let mut out = Vec::new();
-        self.events.retain(|e| match e {
-            Event::Unsolicited(r) => {
-                out.push(r.clone());
-                false
-            }
-            _ => true,
-        });
-        out
+        self.take_matching(|e| match e {
+            Event::Unsolicited(r) => Some(r.clone()),
+            _ => None,
+        })
     }
 
     /// Removes and returns the `ConnectionLost` errors polled so far.
     pub(crate) fn connection_lost(&mut self) -> Vec<ConnectionError> {
+        self.take_matching(|e| match e {
+            Event::ConnectionLost(c) => Some(c.clone()),
+            _ => None,
+        })
+    }
+
+    /// Removes the polled events `pick` takes, in order; the others stay.
+    fn take_matching<T>(&mut self, pick: impl Fn(&Event) -> Option<T>) -> Vec<T> {
         self.pump();
         let mut out = Vec::new();
-        self.events.retain(|e| match e {
-            Event::ConnectionLost(c) => {
-                out.push(c.clone());
+        self.events.retain(|e| match pick(e) {
+            Some(t) => {
+                out.push(t);
                 false
             }
-            _ => true,
+            None => true,
         });
         out
     }
