@@ -34,9 +34,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
-use imap_core::parse::DecodeError;
-use imap_core::types::{BodyStructure, SinglePartKind};
-use imap_core::{Data, Decoder, Fetch, FetchItem, ParseOptions, Response, ResponseCode, Status};
+use imap_core::parse::{DecodeError, Decoder};
+use imap_core::types::{BodyStructure, Data, Fetch, FetchItem, Response, ResponseCode, SinglePartKind, Status};
+use imap_core::ParseOptions;
 
 const USAGE: &str = "usage: decode [--strict] [--json] [FILE | -]";
 

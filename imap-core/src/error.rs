@@ -217,7 +217,7 @@ pub enum UsageError {
         /// The command's name.
         command: &'static str,
         /// The state it would run in.
-        state: crate::state::StateName,
+        state: crate::types::StateName,
     },
     /// The server did not announce a capability the command needs.
     #[error("{command} needs the server capability {capability}, which it does not announce")]
@@ -274,7 +274,7 @@ pub enum CommandError {
     /// The SASL exchange failed on the client side (e.g. the server's
     /// SCRAM signature did not verify); the exchange was cancelled.
     #[error("authentication failed on the client side: {0}")]
-    Sasl(String),
+    Sasl(crate::ext::sasl::SaslError),
     /// The connection ended before the command completed.
     #[error("the connection ended before the command completed: {0}")]
     Connection(ConnectionError),
@@ -295,6 +295,25 @@ impl CommandError {
             _ => None,
         }
     }
+}
+
+/// The compressed stream broke (RFC 4978).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompressError {
+    /// The server's DEFLATE stream is corrupt.
+    #[error("the server's DEFLATE stream is corrupt")]
+    Corrupt,
+    /// The server's DEFLATE stream asks for a preset dictionary, which
+    /// COMPRESS=DEFLATE never uses.
+    #[error("the server's DEFLATE stream asks for a dictionary")]
+    NeedsDictionary,
+    /// Bytes followed the end of the server's DEFLATE stream.
+    #[error("data after the end of the server's DEFLATE stream")]
+    TrailingData,
+    /// Compressing a command failed.
+    #[error("compressing a command failed")]
+    Deflate,
 }
 
 /// The connection is over. Delivered once; later calls report it again.
@@ -326,9 +345,13 @@ pub enum ConnectionError {
     /// Data arrived while the driver was supposed to be doing a TLS handshake.
     #[error("input arrived before handle_switched() was called")]
     InputDuringSwitch,
-    /// The compressed stream is corrupt.
-    #[error("COMPRESS=DEFLATE stream error: {0}")]
-    Compression(String),
+    /// The compressed stream broke.
+    #[error("COMPRESS=DEFLATE: {0}")]
+    Compression(CompressError),
+    /// The server's greeting arrived but cannot be decoded: nothing else
+    /// could follow.
+    #[error("the server's greeting cannot be decoded: {0}")]
+    MalformedGreeting(ResponseError),
     /// The driver closed the session (e.g. it dropped the connection).
     #[error("the connection was closed by the client")]
     ClosedByClient,

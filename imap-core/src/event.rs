@@ -1,37 +1,31 @@
-//! What the engine reports to the application.
+//! What the engine reports to the driver.
 
 use bytes::Bytes;
 
-use crate::error::{CommandError, ConnectionError, ProtocolError, ResponseError};
-use crate::request::Completion;
-use crate::types::{Fetch, Response, Status, Tag};
+use crate::error::{ConnectionError, ProtocolError, ResponseError};
+use crate::request::CommandId;
+use crate::types::{Response, Status};
 
 /// Something that happened on the connection. Poll with
 /// [`Client::poll_event`](crate::Client::poll_event).
+///
+/// Results are not in events: [`Ready`](Event::Ready) and
+/// [`Fetched`](Event::Fetched) say *which* request has something to take,
+/// so an async driver wakes exactly the task waiting for it, and what
+/// nobody takes yet stays in the engine (and counts toward backpressure).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-// Completed carries typed results by value so they move to the caller
-// without another allocation; the queue is bounded by backpressure.
-#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// The server's greeting (OK or PREAUTH).
     Greeting(Status),
-    /// A command finished: its typed result, or why it failed. Every
-    /// enqueued command completes exactly once.
-    Completed {
-        /// The command's tag.
-        tag: Tag,
-        /// The typed result or the error.
-        result: Result<Completion, CommandError>,
-    },
-    /// One message of a streaming FETCH (see
-    /// [`Request::streaming`](crate::request::Request::streaming)).
-    Fetched {
-        /// The FETCH command's tag.
-        tag: Tag,
-        /// The message data.
-        fetch: Fetch,
-    },
+    /// A request finished: take its result with
+    /// [`Client::take`](crate::Client::take). Every submitted request
+    /// becomes ready exactly once, unless it was abandoned.
+    Ready(CommandId),
+    /// Messages of a streaming FETCH wait: take them with
+    /// [`Client::take_fetched`](crate::Client::take_fetched) until it gives
+    /// `None` (the event comes again when more arrive after that).
+    Fetched(CommandId),
     /// Data no command asked for: new messages (EXISTS), expunges, flag
     /// changes, ALERTs, warnings. Already applied to
     /// [`Client::mailbox`](crate::Client::mailbox).
@@ -39,17 +33,14 @@ pub enum Event {
     /// The server sent a SASL challenge for an interactive AUTHENTICATE;
     /// answer with [`Client::sasl_respond`](crate::Client::sasl_respond).
     SaslChallenge {
-        /// The AUTHENTICATE command's tag.
-        tag: Tag,
+        /// The AUTHENTICATE request.
+        id: CommandId,
         /// The decoded challenge.
         data: Bytes,
     },
     /// IDLE is running (the server sent `+`); untagged data now flows as
     /// [`Event::Unsolicited`] until [`Client::idle_done`](crate::Client::idle_done).
-    IdleStarted {
-        /// The IDLE command's tag.
-        tag: Tag,
-    },
+    IdleStarted(CommandId),
     /// The driver must switch the transport now; the engine is paused until
     /// [`Client::handle_switched`](crate::Client::handle_switched).
     Switch(Switch),
@@ -61,7 +52,8 @@ pub enum Event {
     ProtocolError(ProtocolError),
     /// LOGOUT completed: the session ended cleanly.
     LoggedOut,
-    /// The connection is over (delivered once).
+    /// The connection is over (delivered once, after every open request
+    /// became ready with the error).
     ConnectionLost(ConnectionError),
 }
 

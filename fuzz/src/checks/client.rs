@@ -12,39 +12,42 @@
 //! - the script: L bytes of operations (below);
 //! - the server's bytes: the rest, consumed by the Feed operations.
 //!
-//! Operations (first byte modulo 13):
+//! Operations (first byte modulo 15):
 //! `0 n` feed n server bytes (n = 0: one line; 255: all the rest);
-//! `1 c` enqueue command c of [`command`]; `2 s` advance the clock s*s
+//! `1 c` submit command c of [`command`]; `2 s` advance the clock s*s
 //! seconds and call `handle_timeout`; `3` `handle_eof`; `4` `idle`;
 //! `5` `idle_done`; `6 k` `sasl_respond` (k = 0: cancel, else k bytes);
 //! `7` `handle_switched`; `8` drain events; `9 n` write n bytes;
-//! `10 m` authenticate with mechanism m; `11` `close`; `12 c` enqueue
-//! command c as a streaming request.
+//! `10 m` authenticate with mechanism m; `11` `disconnect`; `12 c` submit
+//! command c as a streaming request (FETCH) ; `13 p` submit compound
+//! operation p of [`plan`]; `14 k` abandon the k-th request submitted.
 //!
-//! Properties: no panic; each tag returned by `enqueue` (and friends)
-//! completes exactly once, with no completion for an unknown tag; when
-//! `ConnectionLost` arrives every tag has completed, it arrives once and
-//! nothing is sent after it; after the final `close()`/`handle_eof()`
-//! every tag has completed; and the client sends nothing nobody asked
-//! for (see [`Wire`]): read back as a server would, each line is a command
-//! under a tag the application was handed (once), a command the engine
-//! adds itself (CAPABILITY after STARTTLS or authentication, IDLE re-issued
-//! by a refresh), DONE for an IDLE that was sent, or a SASL response while
-//! an AUTHENTICATE runs; literals are skipped by their announced length.
+//! Properties: no panic; each request submitted becomes ready exactly
+//! once (at most once if abandoned), nothing becomes ready that was never
+//! submitted, and its result can be taken then; when `ConnectionLost`
+//! arrives every request not abandoned is ready, it arrives once and
+//! nothing is sent after it; after the final `disconnect()`/`handle_eof()`
+//! every request not abandoned is ready; and the client sends nothing
+//! nobody asked for (see [`Wire`]): read back as a server would, each line
+//! is a command under a tag the application was handed (once), a command
+//! of a compound operation that is running (a fresh tag), a command the
+//! engine adds itself (CAPABILITY after STARTTLS or authentication, IDLE
+//! re-issued by a refresh), DONE for an IDLE that was sent, or a SASL
+//! response while an AUTHENTICATE runs; literals are skipped by their
+//! announced length.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use imap_core::ext::sasl::{Login, OAuthBearer, Plain, XOAuth2};
-use imap_core::request::Request;
+use imap_core::request::{self, AnyHandle, CommandId, Completion, Request};
 use imap_core::types::{
-    AppendMessage, Capability, ListCommand, MetadataDepth, RawArg, SearchReturn, SelectModifiers, SortKey,
-    StatusAttr, StoreMode, ThreadAlgorithm,
+    AppendMessage, ByteStr, Capability, Command, FetchAttr, Flag, ListCommand, Mailbox, MetadataDepth, RawArg,
+    SearchKey, SearchReturn, SelectModifiers, SequenceSet, SortKey, SpecialUse, StatusAttr, StoreMode,
+    ThreadAlgorithm,
 };
-use imap_core::{
-    Client, ClientConfig, Command, Event, FetchAttr, Flag, Leniency, Mailbox, SearchKey, SequenceSet, Tag,
-};
+use imap_core::{Client, ClientConfig, Event, Leniency};
 
 use super::Reader;
 
@@ -72,7 +75,8 @@ pub fn check(data: &[u8]) {
     let mut s = Session {
         client: Client::new(config),
         wire: Wire::default(),
-        tags: HashMap::new(),
+        requests: HashMap::new(),
+        order: Vec::new(),
         lost: false,
         now: Instant::now(),
         drain_always: options & 2 != 0,
@@ -80,7 +84,7 @@ pub fn check(data: &[u8]) {
     };
 
     while !script.is_empty() {
-        let op = script.byte() % 13;
+        let op = script.byte() % 15;
         trace(|| format!("op {op}"));
         match op {
             0 => {
@@ -92,11 +96,8 @@ pub fn check(data: &[u8]) {
                 s.client.handle_input(chunk);
             }
             1 | 12 => {
-                let request = command(script.byte());
-                let request = if op == 12 { request.streaming() } else { request };
-                let result = s.client.enqueue(request);
-                trace(|| format!("  enqueue: {result:?}"));
-                s.issued(result.ok());
+                let request = request_for(command(script.byte()), op == 12);
+                s.submit(request, false);
             }
             2 => {
                 let secs = u64::from(script.byte()).pow(2);
@@ -104,10 +105,7 @@ pub fn check(data: &[u8]) {
                 s.client.handle_timeout(s.now);
             }
             3 => s.client.handle_eof(),
-            4 => {
-                let result = s.client.idle();
-                s.issued(result.ok());
-            }
+            4 => s.submit(request::idle().erase(), false),
             5 => {
                 let _ = s.client.idle_done();
             }
@@ -123,14 +121,23 @@ pub fn check(data: &[u8]) {
                 if let Some(out) = s.client.poll_transmit() {
                     let written = out[..n.min(out.len())].to_vec();
                     s.client.advance_transmit(written.len());
-                    s.wire.read(&written, &s.tags);
+                    s.wire.read(&written);
                 }
             }
-            10 => {
-                let result = authenticate(&mut s.client, script.byte());
-                s.issued(result);
+            10 => s.submit(authenticate(script.byte()), false),
+            11 => s.client.disconnect(),
+            13 => s.submit(plan(script.byte()), true),
+            _ => {
+                let k = usize::from(script.byte());
+                if !s.order.is_empty() {
+                    let id = s.order[k % s.order.len()];
+                    trace(|| format!("  abandon {id}"));
+                    s.client.abandon(id);
+                    if let Some(r) = s.requests.get_mut(&id) {
+                        r.abandoned = true;
+                    }
+                }
             }
-            _ => s.client.close(),
         }
         s.step();
     }
@@ -147,23 +154,28 @@ pub fn check(data: &[u8]) {
     }
     s.drain();
     if options & 8 != 0 {
-        s.client.close();
+        s.client.disconnect();
     } else {
         s.client.handle_eof();
     }
     s.drain();
     s.write_all();
-    for (tag, completions) in &s.tags {
-        assert_eq!(*completions, 1, "{tag} completed {completions} times by the end of the session");
-    }
-    assert!(s.client.is_closed(), "the session is not over after close/EOF");
+    s.all_ready("by the end of the session");
+    assert!(s.client.is_closed(), "the session is not over after disconnect/EOF");
+}
+
+/// One submitted request.
+struct Submitted {
+    handle: AnyHandle,
+    ready: u32,
+    abandoned: bool,
 }
 
 struct Session {
     client: Client,
     wire: Wire,
-    /// Every tag handed out, with how many times it completed.
-    tags: HashMap<Tag, u32>,
+    requests: HashMap<CommandId, Submitted>,
+    order: Vec<CommandId>,
     lost: bool,
     now: Instant,
     drain_always: bool,
@@ -171,12 +183,25 @@ struct Session {
 }
 
 impl Session {
-    fn issued(&mut self, tag: Option<Tag>) {
-        if let Some(tag) = tag {
-            assert!(!self.lost, "a command was accepted after ConnectionLost");
-            let old = self.tags.insert(tag.clone(), 0);
-            assert!(old.is_none(), "tag {tag} handed out twice");
+    fn submit(&mut self, request: Request<Completion>, plan: bool) {
+        let result = self.client.submit(request);
+        trace(|| format!("  submit: {result:?}"));
+        let Ok(handle) = result else { return };
+        assert!(!self.lost, "a request was accepted after ConnectionLost");
+        let id = handle.id();
+        match handle.tag() {
+            Some(tag) => {
+                assert!(!plan, "a compound operation has no tag of its own");
+                assert!(self.wire.handed_out.insert(tag.as_str().to_owned()), "tag {tag} handed out twice");
+            }
+            None => {
+                assert!(plan, "a single command has a tag");
+                self.wire.plans.insert(id, usize::MAX);
+            }
         }
+        let old = self.requests.insert(id, Submitted { handle, ready: 0, abandoned: false });
+        assert!(old.is_none(), "id {id} handed out twice");
+        self.order.push(id);
     }
 
     /// After every step, as a driver would: transmit, timeout, events.
@@ -198,12 +223,11 @@ impl Session {
 
     fn write_all(&mut self) {
         while let Some(out) = self.client.poll_transmit() {
-            trace(|| format!("  C: {:?}", String::from_utf8_lossy(out)));
+            trace(|| format!("  C: {:?}", String::from_utf8_lossy(&out)));
             assert!(!self.lost, "bytes to send after ConnectionLost");
-            assert!(!out.is_empty(), "poll_transmit gave an empty slice");
-            let written = out.to_vec();
-            self.client.advance_transmit(written.len());
-            self.wire.read(&written, &self.tags);
+            assert!(!out.is_empty(), "poll_transmit gave an empty chunk");
+            self.client.advance_transmit(out.len());
+            self.wire.read(&out);
         }
     }
 
@@ -212,29 +236,45 @@ impl Session {
             trace(|| format!("  {event:?}"));
             assert!(!self.lost, "an event after ConnectionLost: {event:?}");
             match event {
-                Event::Completed { tag, .. } => {
-                    let Some(n) = self.tags.get_mut(&tag) else {
-                        panic!("completion for {tag}, which was never handed out")
+                Event::Ready(id) => {
+                    let Some(r) = self.requests.get_mut(&id) else {
+                        panic!("{id} became ready, which was never submitted")
                     };
-                    *n += 1;
-                    assert_eq!(*n, 1, "{tag} completed twice");
+                    r.ready += 1;
+                    assert_eq!(r.ready, 1, "{id} became ready twice");
+                    // Streamed messages come first; then the result.
+                    while self.client.take_fetched(&r.handle).is_some() {}
+                    let taken = self.client.take(&r.handle);
+                    assert!(r.abandoned || taken.is_some(), "{id} ready without a result");
                     // What the engine produced before this completion may
                     // still be written after it.
                     let produced = self.wire.read_total + self.client.pending_transmit();
-                    self.wire.completed(tag.as_str(), produced);
+                    let tag = r.handle.tag().map(|t| t.as_str().to_owned());
+                    self.wire.completed(id, tag.as_deref(), produced);
                 }
-                Event::Fetched { tag, .. }
-                | Event::IdleStarted { tag }
-                | Event::SaslChallenge { tag, .. } => {
-                    assert_eq!(self.tags.get(&tag), Some(&0), "{tag}: event for a tag not running");
+                Event::Fetched(id) | Event::IdleStarted(id) | Event::SaslChallenge { id, .. } => {
+                    let r = self.requests.get(&id);
+                    assert!(r.is_some_and(|r| r.ready == 0), "{id}: event for a request not running");
+                    if let (Event::Fetched(_), Some(r)) = (&event, r) {
+                        let handle = r.handle.clone();
+                        while self.client.take_fetched(&handle).is_some() {}
+                    }
                 }
                 Event::ConnectionLost(_) => {
                     self.lost = true;
-                    for (tag, completions) in &self.tags {
-                        assert_eq!(*completions, 1, "{tag} completed {completions} times at ConnectionLost");
-                    }
+                    self.all_ready("at ConnectionLost");
                 }
                 _ => {}
+            }
+        }
+    }
+
+    fn all_ready(&self, when: &str) {
+        for (id, r) in &self.requests {
+            if r.abandoned {
+                assert!(r.ready <= 1, "abandoned {id} ready {} times {when}", r.ready);
+            } else {
+                assert_eq!(r.ready, 1, "{id} ready {} times {when}", r.ready);
             }
         }
     }
@@ -269,19 +309,29 @@ struct Wire {
     /// completion ends (`usize::MAX` while it runs).
     user_idles: HashMap<String, usize>,
     auths: HashMap<String, usize>,
+    /// Tags the application was handed.
+    handed_out: HashSet<String>,
+    /// Compound operations submitted, each with where the output produced
+    /// before its completion ends (`usize::MAX` while it runs).
+    plans: HashMap<CommandId, usize>,
 }
 
+/// Commands a compound operation may send (MOVE and its fallback, APPEND,
+/// LIST, STATUS).
+const PLAN_COMMANDS: &[&str] =
+    &["MOVE ", "UID MOVE ", "FETCH ", "UID COPY ", "UID STORE ", "UID EXPUNGE ", "APPEND ", "LIST ", "STATUS "];
+
 impl Wire {
-    fn read(&mut self, data: &[u8], handed_out: &HashMap<Tag, u32>) {
+    fn read(&mut self, data: &[u8]) {
         for &b in data {
             if self.opaque {
                 return;
             }
-            self.byte(b, handed_out);
+            self.byte(b);
         }
     }
 
-    fn byte(&mut self, b: u8, handed_out: &HashMap<Tag, u32>) {
+    fn byte(&mut self, b: u8) {
         if self.literal > 0 {
             if self.sync {
                 // A synchronising literal is sent only after the server's
@@ -298,7 +348,7 @@ impl Wire {
                     self.literal = 0;
                     self.continuing = false;
                     for b in probe {
-                        self.byte(b, handed_out);
+                        self.byte(b);
                     }
                 } else if looks_like_tag(&probe) && n < self.literal {
                     self.probe = probe;
@@ -321,16 +371,16 @@ impl Wire {
         self.read_total += 1;
         if b == b'\n' {
             let line = std::mem::take(&mut self.line);
-            self.line_done(&line, handed_out);
+            self.line_done(&line);
         }
     }
 
-    fn line_done(&mut self, line: &[u8], handed_out: &HashMap<Tag, u32>) {
+    fn line_done(&mut self, line: &[u8]) {
         let text = String::from_utf8_lossy(line);
         let body = line.strip_suffix(b"\r\n").unwrap_or_else(|| panic!("a line without CRLF: {text:?}"));
         assert!(!body.contains(&b'\r') && !body.contains(&b'\n'), "CR or LF inside a line: {text:?}");
         if !std::mem::take(&mut self.continuing) {
-            self.new_line(body, handed_out);
+            self.new_line(body);
         }
         // A literal announcement at the end: its bytes follow, then the
         // same command goes on.
@@ -341,7 +391,7 @@ impl Wire {
         }
     }
 
-    fn new_line(&mut self, body: &[u8], handed_out: &HashMap<Tag, u32>) {
+    fn new_line(&mut self, body: &[u8]) {
         let text = String::from_utf8_lossy(body).into_owned();
         if body == b"DONE" {
             assert!(self.idles > 0, "DONE sent with no IDLE");
@@ -351,8 +401,12 @@ impl Wire {
         let (tag, rest) = text.split_once(' ').unwrap_or((&text, ""));
         let rest_upper = rest.to_ascii_uppercase();
         let is_tag = !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
-        let users = is_tag && handed_out.keys().any(|t| t.as_str() == tag);
-        if users || (is_tag && (rest_upper == "CAPABILITY" || rest_upper == "IDLE")) {
+        let users = is_tag && self.handed_out.contains(tag);
+        let planned = is_tag
+            && !self.handed_out.contains(tag)
+            && PLAN_COMMANDS.iter().any(|c| rest_upper.starts_with(c))
+            && self.plans.values().any(|&end| self.line_start < end);
+        if users || planned || (is_tag && (rest_upper == "CAPABILITY" || rest_upper == "IDLE")) {
             if !users && rest_upper == "IDLE" {
                 assert!(self.running(&self.user_idles), "an IDLE nobody asked for: {text:?}");
             }
@@ -380,7 +434,11 @@ impl Wire {
         commands.values().any(|&end| self.line_start < end)
     }
 
-    fn completed(&mut self, tag: &str, produced: usize) {
+    fn completed(&mut self, id: CommandId, tag: Option<&str>, produced: usize) {
+        if let Some(end) = self.plans.get_mut(&id) {
+            *end = produced;
+        }
+        let Some(tag) = tag else { return };
         for commands in [&mut self.auths, &mut self.user_idles] {
             if let Some(end) = commands.get_mut(tag) {
                 *end = produced;
@@ -412,11 +470,11 @@ fn trace(line: impl FnOnce() -> String) {
     }
 }
 
-/// The commands a script can enqueue (every family: state changes,
+/// The commands a script can submit (every family: state changes,
 /// literals, barriers, switches, data of each kind).
-pub fn command(c: u8) -> Request {
+pub fn command(c: u8) -> Command {
     let set = |s: &str| -> SequenceSet { s.parse().expect("valid set") };
-    let text = |s: &str| imap_core::ByteStr::from(s);
+    let text = |s: &str| ByteStr::from(s);
     let cmd = match c % 48 {
         0 => Command::Noop,
         1 => Command::Capability,
@@ -499,90 +557,138 @@ pub fn command(c: u8) -> Request {
         },
         _ => Command::select("Drafts"),
     };
-    Request::new(cmd)
+    cmd
+}
+
+/// The request for a command: a FETCH streamed on request.
+fn request_for(command: Command, streaming: bool) -> Request<Completion> {
+    match command {
+        Command::Fetch { uid, set, attrs, changed_since: None, .. } if streaming => {
+            request::fetch_stream(uid, set, &attrs).erase()
+        }
+        other => request::command(other),
+    }
+}
+
+/// The compound operations a script can submit.
+pub fn plan(p: u8) -> Request<Completion> {
+    let set = |s: &str| -> SequenceSet { s.parse().expect("valid set") };
+    match p % 6 {
+        0 => request::move_messages(true, set("1:3"), "Archive").erase(),
+        1 => request::move_messages(false, set("2"), "Trash").erase(),
+        2 => request::move_by_copy(false, set("1:*"), "Archive").erase(),
+        3 => request::append_many(
+            "INBOX",
+            vec![AppendMessage::new(&b"one"[..]), AppendMessage::new(&b"two\r\n"[..])],
+        )
+        .erase(),
+        4 => request::list_status("*", &[StatusAttr::Messages, StatusAttr::Unseen]).erase(),
+        _ => request::find_special_folder(SpecialUse::Sent).erase(),
+    }
 }
 
 fn condstore() -> SelectModifiers {
     SelectModifiers { condstore: true, ..SelectModifiers::default() }
 }
 
-/// Starts an AUTHENTICATE with one of the mechanisms.
-fn authenticate(client: &mut Client, m: u8) -> Option<Tag> {
-    let result = match m % 6 {
-        0 => client.authenticate(Box::new(Plain::new("alice", "alice-password-1"))),
-        1 => client.authenticate(Box::new(Login::new("alice", "alice-password-1"))),
-        2 => client.authenticate(Box::new(XOAuth2::new("alice", "token"))),
-        3 => client.authenticate(Box::new(OAuthBearer::new("alice", "imap.example.org", 993, "token"))),
-        4 => client.authenticate_interactive("PLAIN", Some(b"\0alice\0alice-password-1".to_vec())),
-        _ => client.authenticate_interactive("X-CUSTOM", None),
-    };
-    result.ok()
+/// An AUTHENTICATE with one of the mechanisms.
+fn authenticate(m: u8) -> Request<Completion> {
+    match m % 6 {
+        0 => request::authenticate(Plain::new("alice", "alice-password-1")).erase(),
+        1 => request::authenticate(Login::new("alice", "alice-password-1")).erase(),
+        2 => request::authenticate(XOAuth2::new("alice", "token")).erase(),
+        3 => request::authenticate(OAuthBearer::new("alice", "imap.example.org", 993, "token")).erase(),
+        4 => request::authenticate_interactive("PLAIN", Some(b"\0alice\0alice-password-1".to_vec())).erase(),
+        _ => request::authenticate_interactive("X-CUSTOM", None).erase(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn handed_out(tags: &[&str]) -> HashMap<Tag, u32> {
-        tags.iter().map(|t| (Tag::new(t.to_string()).unwrap(), 0)).collect()
+    /// An id for the checker's own tests (ids come from a client).
+    fn plan_id() -> CommandId {
+        let mut client = Client::new(ClientConfig::default());
+        client.handle_input(b"* PREAUTH hi\r\n");
+        client.submit(request::list_status("*", &[])).expect("submit").id()
     }
 
-    fn read(wire: &mut Wire, tags: &HashMap<Tag, u32>, bytes: &[u8]) {
+    fn handed_out(tags: &[&str]) -> Wire {
+        Wire { handed_out: tags.iter().map(|t| t.to_string()).collect(), ..Wire::default() }
+    }
+
+    fn read(wire: &mut Wire, bytes: &[u8]) {
         // One byte at a time: as partial writes would.
         for b in bytes.chunks(1) {
-            wire.read(b, tags);
+            wire.read(b);
         }
     }
 
     #[test]
     fn commands_literals_and_engine_commands_pass() {
-        let tags = handed_out(&["A1", "A2", "A4", "A5", "A8"]);
-        let mut wire = Wire::default();
-        read(&mut wire, &tags, b"A1 APPEND INBOX {7}\r\nhi\r\nyo {3+}\r\nA9 \r\n");
+        let mut wire = handed_out(&["A1", "A2", "A4", "A5", "A8"]);
+        read(&mut wire, b"A1 APPEND INBOX {7}\r\nhi\r\nyo {3+}\r\nA9 \r\n");
         // A2's literal is abandoned (NO before `+`): A4 follows.
-        read(&mut wire, &tags, b"A2 APPEND INBOX {22}\r\nA4 IDLE\r\nDONE\r\nA3 CAPABILITY\r\n");
-        read(&mut wire, &tags, b"A6 IDLE\r\nDONE\r\n");
-        read(&mut wire, &tags, b"A5 AUTHENTICATE PLAIN\r\nAGFsaWNl\r\n*\r\n");
-        read(&mut wire, &tags, b"A8 COMPRESS DEFLATE\r\n\xff\x00anything");
+        read(&mut wire, b"A2 APPEND INBOX {22}\r\nA4 IDLE\r\nDONE\r\nA3 CAPABILITY\r\n");
+        read(&mut wire, b"A6 IDLE\r\nDONE\r\n");
+        read(&mut wire, b"A5 AUTHENTICATE PLAIN\r\nAGFsaWNl\r\n*\r\n");
+        read(&mut wire, b"A8 COMPRESS DEFLATE\r\n\xff\x00anything");
     }
 
     #[test]
     #[should_panic(expected = "a line nobody asked for")]
     fn a_command_under_an_unknown_tag_fails() {
-        read(&mut Wire::default(), &handed_out(&["A1"]), b"A1 NOOP\r\nB1 NOOP\r\n");
+        read(&mut handed_out(&["A1"]), b"A1 NOOP\r\nB1 NOOP\r\n");
     }
 
     #[test]
     #[should_panic(expected = "sent twice")]
     fn a_command_sent_twice_fails() {
-        read(&mut Wire::default(), &handed_out(&["A1"]), b"A1 NOOP\r\nA1 NOOP\r\n");
+        read(&mut handed_out(&["A1"]), b"A1 NOOP\r\nA1 NOOP\r\n");
     }
 
     #[test]
     #[should_panic(expected = "DONE sent with no IDLE")]
     fn done_without_idle_fails() {
-        read(&mut Wire::default(), &handed_out(&["A1"]), b"A1 NOOP\r\nDONE\r\n");
+        read(&mut handed_out(&["A1"]), b"A1 NOOP\r\nDONE\r\n");
     }
 
     #[test]
     #[should_panic(expected = "an IDLE nobody asked for")]
     fn an_engine_idle_without_an_application_idle_fails() {
-        read(&mut Wire::default(), &handed_out(&["A1"]), b"A2 IDLE\r\n");
+        read(&mut handed_out(&["A1"]), b"A2 IDLE\r\n");
     }
 
     #[test]
     #[should_panic(expected = "a line nobody asked for")]
     fn a_sasl_line_after_authenticate_completed_fails() {
-        let tags = handed_out(&["A1"]);
-        let mut wire = Wire::default();
-        read(&mut wire, &tags, b"A1 AUTHENTICATE PLAIN\r\nAGFs\r\n");
-        wire.completed("A1", wire.read_total);
-        read(&mut wire, &tags, b"AGFs\r\n");
+        let mut wire = handed_out(&["A1"]);
+        read(&mut wire, b"A1 AUTHENTICATE PLAIN\r\nAGFs\r\n");
+        wire.completed(plan_id(), Some("A1"), wire.read_total);
+        read(&mut wire, b"AGFs\r\n");
+    }
+
+    #[test]
+    fn commands_of_a_running_plan_pass() {
+        let mut wire = handed_out(&["A1"]);
+        wire.plans.insert(plan_id(), usize::MAX);
+        read(&mut wire, b"A1 NOOP\r\nA2 UID COPY 1:3 Archive\r\nA3 UID STORE 1:3 +FLAGS.SILENT (\\Deleted)\r\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "a line nobody asked for")]
+    fn a_plan_command_after_the_plan_completed_fails() {
+        let mut wire = handed_out(&["A1"]);
+        wire.plans.insert(plan_id(), usize::MAX);
+        read(&mut wire, b"A2 LIST \"\" *\r\n");
+        wire.completed(plan_id(), None, wire.read_total);
+        read(&mut wire, b"A3 STATUS INBOX (MESSAGES)\r\n");
     }
 
     #[test]
     #[should_panic(expected = "CR or LF inside a line")]
     fn a_bare_cr_fails() {
-        read(&mut Wire::default(), &handed_out(&["A1"]), b"A1 NOOP\rX\r\n");
+        read(&mut handed_out(&["A1"]), b"A1 NOOP\rX\r\n");
     }
 }

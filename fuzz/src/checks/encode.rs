@@ -17,12 +17,12 @@
 //!   else is accepted.
 
 use bytes::Bytes;
-use imap_core::encode::LITERAL_MINUS_MAX;
-use imap_core::types::{decode_utf7, encode_utf7, AppendMessage, ListCommand, RawArg, Secret};
-use imap_core::{
-    encode_command, ByteStr, Command, EncodeContext, EncodeError, Encoded, FetchAttr, Fragment, Mailbox,
-    SearchKey, Section, SequenceSet, Tag,
+use imap_core::encode::{encode_command, EncodeContext, Encoded, Fragment, LITERAL_MINUS_MAX};
+use imap_core::types::{
+    decode_utf7, encode_utf7, AppendMessage, ByteStr, Command, FetchAttr, ListCommand, Mailbox, RawArg,
+    SearchKey, Secret, Section, SequenceSet, Tag,
 };
+use imap_core::EncodeError;
 
 use super::Reader;
 

@@ -13,9 +13,8 @@
 //!   back the input exactly (framing is a prefix of the input).
 
 use bytes::Bytes;
-use imap_core::error::LimitKind;
 use imap_core::parse::{Frame, Framer};
-use imap_core::{FramingError, Limits};
+use imap_core::{FramingError, LimitKind, Limits};
 
 use super::{chunk_sizes, chunks, Reader};
 

@@ -10,8 +10,7 @@
 //!   a name round-trips through its wire form.
 
 use bytes::Bytes;
-use imap_core::types::{decode_utf7, encode_utf7};
-use imap_core::Mailbox;
+use imap_core::types::{decode_utf7, encode_utf7, Mailbox};
 
 /// Runs the properties on one input.
 pub fn check(data: &[u8]) {

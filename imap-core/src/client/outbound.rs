@@ -27,7 +27,7 @@ impl std::fmt::Debug for Outbound {
 }
 
 impl Outbound {
-    pub(crate) fn push(&mut self, data: Bytes) -> Result<(), String> {
+    pub(crate) fn push(&mut self, data: Bytes) -> Result<(), crate::error::CompressError> {
         #[cfg(feature = "compress")]
         if let Some(d) = self.deflater.as_mut() {
             let mut out = Vec::with_capacity(data.len() / 2 + 64);
@@ -63,11 +63,12 @@ impl Outbound {
         self.deflater = Some(crate::ext::compress::Deflater::new());
     }
 
-    pub(crate) fn peek(&mut self) -> Option<&[u8]> {
+    /// The next bytes to write, shared with the queue (no copy).
+    pub(crate) fn peek(&mut self) -> Option<Bytes> {
         if self.chunks.is_empty() {
             self.seal();
         }
-        self.chunks.front().map(|c| &c[self.offset..])
+        self.chunks.front().map(|c| c.slice(self.offset..))
     }
 
     pub(crate) fn advance(&mut self, mut n: usize) {

@@ -4,6 +4,8 @@
 use std::collections::VecDeque;
 use std::fmt;
 
+use crate::types::{ByteStr, Command, Secret};
+
 /// Longest line kept; longer ones are cut with a marker.
 const MAX_LINE: usize = 300;
 
@@ -104,4 +106,19 @@ pub(crate) fn render(bytes: &[u8]) -> String {
     }
     out.truncate(out.trim_end().len());
     out
+}
+
+/// A copy of the command with credentials replaced, for the trace.
+pub(crate) fn redact(cmd: &Command) -> Option<Command> {
+    match cmd {
+        Command::Login { username, .. } => Some(Command::Login {
+            username: username.clone(),
+            password: Secret::new(ByteStr::from_static("<password>")),
+        }),
+        Command::Authenticate { mechanism, initial_response: Some(_) } => Some(Command::Authenticate {
+            mechanism: mechanism.clone(),
+            initial_response: Some(Secret::new(b"<redacted>".to_vec())),
+        }),
+        _ => None,
+    }
 }

@@ -10,7 +10,8 @@
 //! Passwords are never atoms. No argument can put a CR or LF in command text.
 //!
 //! ```
-//! use imap_core::{encode_command, Command, EncodeContext, Fragment, Tag};
+//! use imap_core::encode::{encode_command, EncodeContext, Fragment};
+//! use imap_core::types::{Command, Tag};
 //! let tag = Tag::new("A1").unwrap();
 //! let ctx = EncodeContext::default();
 //! let enc = encode_command(&tag, &Command::login("alice", "pass word"), &ctx).unwrap();
@@ -1178,7 +1179,19 @@ impl<'a> Writer<'a> {
 }
 
 /// Renders a search key for `Display` (literals shown as quoted strings).
-pub(crate) fn write_search_key_preview(out: &mut Vec<u8>, key: &SearchKey, utf8: bool) {
+// Lives with the encoder (not with the type) so the types layer never
+// reaches up into the wire layer.
+impl std::fmt::Display for SearchKey {
+    /// The criteria as they would be sent, with literals shown inline as
+    /// quoted text (for logs and tests; the encoder is authoritative).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = Vec::new();
+        write_search_key_preview(&mut out, self, true);
+        f.write_str(&String::from_utf8_lossy(&out))
+    }
+}
+
+fn write_search_key_preview(out: &mut Vec<u8>, key: &SearchKey, utf8: bool) {
     let ctx = EncodeContext { utf8, ..Default::default() };
     let mut w = Writer::new(&ctx);
     w.preview = true;

@@ -8,6 +8,8 @@ use miniz_oxide::deflate::core::{
 use miniz_oxide::inflate::stream::InflateState;
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
+use crate::error::CompressError;
+
 /// Output growth step for the inflater.
 const CHUNK: usize = 32 * 1024;
 
@@ -29,7 +31,7 @@ impl Inflater {
     }
 
     /// Inflates `input`, handing the plain bytes to `sink` as they come.
-    pub(crate) fn inflate(&mut self, mut input: &[u8], mut sink: impl FnMut(&[u8])) -> Result<(), String> {
+    pub(crate) fn inflate(&mut self, mut input: &[u8], mut sink: impl FnMut(&[u8])) -> Result<(), CompressError> {
         loop {
             let r =
                 miniz_oxide::inflate::stream::inflate(&mut self.state, input, &mut self.buf, MZFlush::None);
@@ -41,14 +43,14 @@ impl Inflater {
                 Ok(MZStatus::Ok) => {}
                 Ok(MZStatus::StreamEnd) => {
                     if !input.is_empty() {
-                        return Err("data after the end of the DEFLATE stream".into());
+                        return Err(CompressError::TrailingData);
                     }
                     return Ok(());
                 }
                 // No progress possible: all input consumed and output not full.
                 Err(MZError::Buf) => return Ok(()),
-                Ok(MZStatus::NeedDict) => return Err("DEFLATE stream needs a dictionary".into()),
-                Err(e) => return Err(format!("corrupt DEFLATE stream ({e:?})")),
+                Ok(MZStatus::NeedDict) => return Err(CompressError::NeedsDictionary),
+                Err(_) => return Err(CompressError::Corrupt),
             }
             if input.is_empty() && r.bytes_written < self.buf.len() {
                 return Ok(());
@@ -76,7 +78,7 @@ impl Deflater {
     }
 
     /// Compresses `input` with a sync flush, appending to `out`.
-    pub(crate) fn deflate(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    pub(crate) fn deflate(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), CompressError> {
         let mut buf = vec![0u8; (input.len() + 64).clamp(256, CHUNK)];
         loop {
             let (status, consumed, written) = compress(&mut self.state, input, &mut buf, TDEFLFlush::Sync);
@@ -89,7 +91,7 @@ impl Deflater {
                         return Ok(());
                     }
                 }
-                other => return Err(format!("DEFLATE failed ({other:?})")),
+                _ => return Err(CompressError::Deflate),
             }
         }
     }

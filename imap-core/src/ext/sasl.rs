@@ -9,16 +9,62 @@ use std::fmt;
 
 use crate::types::Secret;
 
-/// A failure on the client side of a SASL exchange.
+/// A failure on the client side of a SASL exchange; the engine cancels the
+/// exchange (`*`) and reports it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct SaslError(pub String);
+#[non_exhaustive]
+pub enum SaslError {
+    /// The server sent a challenge the mechanism did not expect here.
+    #[error("{mechanism}: unexpected challenge from the server")]
+    UnexpectedChallenge {
+        /// The mechanism.
+        mechanism: &'static str,
+    },
+    /// A server message does not follow the mechanism's format.
+    #[error("{mechanism}: malformed server message ({what})")]
+    Malformed {
+        /// The mechanism.
+        mechanism: &'static str,
+        /// What is wrong with it.
+        what: &'static str,
+    },
+    /// SCRAM: the server requires an extension this client does not know.
+    #[error("SCRAM: the server requires an unsupported extension")]
+    UnsupportedExtension,
+    /// SCRAM: an iteration count outside 1..=10,000,000 (a hostile server
+    /// could make the client hash for hours).
+    #[error("SCRAM: unreasonable iteration count {0}")]
+    IterationCount(u32),
+    /// SCRAM: the server's nonce does not extend the client's.
+    #[error("SCRAM: the server's nonce does not extend the client's")]
+    NonceMismatch,
+    /// SCRAM: the server reported an error (`e=...`, RFC 5802 section 7).
+    #[error("SCRAM: the server reported {0:?}")]
+    ServerError(String),
+    /// The server's signature does not verify: it does not know the
+    /// password, or someone is in the middle.
+    #[error("{mechanism}: the server's signature does not verify")]
+    BadServerSignature {
+        /// The mechanism.
+        mechanism: &'static str,
+    },
+    /// The server accepted without proving it knows the password.
+    #[error("{mechanism}: the server accepted without proving it knows the password")]
+    NoServerProof {
+        /// The mechanism.
+        mechanism: &'static str,
+    },
+    /// The application gave no answer ([`Custom`]'s callback returned `None`).
+    #[error("the application cancelled the exchange")]
+    Cancelled,
+}
 
 /// A SASL mechanism: produces the initial response and answers challenges.
 ///
-/// Implement it for mechanisms this crate does not have; or use
-/// [`Client::authenticate_interactive`](crate::Client::authenticate_interactive)
-/// to answer challenges from the application.
+/// Implement it for mechanisms this crate does not have, use [`Custom`] to
+/// answer challenges with a closure, or
+/// [`request::authenticate_interactive`](crate::request::authenticate_interactive)
+/// to answer them through events.
 pub trait SaslMechanism: Send + fmt::Debug {
     /// The mechanism name, e.g. `PLAIN`.
     fn name(&self) -> &str;
@@ -34,6 +80,60 @@ pub trait SaslMechanism: Send + fmt::Debug {
     /// fails here if the server never proved itself.
     fn verify_success(&mut self) -> Result<(), SaslError> {
         Ok(())
+    }
+}
+
+/// A mechanism whose challenges a closure answers (imaplib's
+/// `authenticate(mechanism, authobject)`): it gets each decoded challenge
+/// and returns the answer, or `None` to cancel the exchange.
+///
+/// ```
+/// use imap_core::ext::sasl::{Custom, SaslMechanism};
+/// let mut m = Custom::new("X-TOKEN", None, |challenge: &[u8]| {
+///     Some(challenge.iter().rev().copied().collect())
+/// });
+/// assert_eq!(m.name(), "X-TOKEN");
+/// assert_eq!(m.respond(b"abc").unwrap().expose_secret(), b"cba");
+/// ```
+pub struct Custom {
+    name: String,
+    initial_response: Option<Secret<Vec<u8>>>,
+    answer: Box<dyn FnMut(&[u8]) -> Option<Vec<u8>> + Send>,
+}
+
+impl Custom {
+    /// A mechanism named `name` (sent as is), with an optional initial
+    /// response and a closure answering each challenge.
+    pub fn new(
+        name: impl Into<String>,
+        initial_response: Option<Vec<u8>>,
+        answer: impl FnMut(&[u8]) -> Option<Vec<u8>> + Send + 'static,
+    ) -> Self {
+        Custom { name: name.into(), initial_response: initial_response.map(Secret::new), answer: Box::new(answer) }
+    }
+}
+
+impl fmt::Debug for Custom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Custom").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl SaslMechanism for Custom {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn initial_response(&mut self) -> Option<Secret<Vec<u8>>> {
+        self.initial_response.take()
+    }
+
+    fn respond(&mut self, challenge: &[u8]) -> Result<Secret<Vec<u8>>, SaslError> {
+        // Without SASL-IR the initial response answers the first challenge.
+        if let Some(ir) = self.initial_response.take() {
+            return Ok(ir);
+        }
+        (self.answer)(challenge).map(Secret::new).ok_or(SaslError::Cancelled)
     }
 }
 
@@ -87,7 +187,7 @@ impl SaslMechanism for Plain {
         if challenge.is_empty() {
             Ok(Secret::new(self.message()))
         } else {
-            Err(SaslError("PLAIN got a non-empty challenge".into()))
+            Err(SaslError::UnexpectedChallenge { mechanism: "PLAIN" })
         }
     }
 }
@@ -127,7 +227,7 @@ impl SaslMechanism for Login {
         match self.step {
             1 => Ok(Secret::new(self.user.clone().into_bytes())),
             2 => Ok(Secret::new(self.password.expose_secret().clone().into_bytes())),
-            _ => Err(SaslError("LOGIN got more than two challenges".into())),
+            _ => Err(SaslError::UnexpectedChallenge { mechanism: "LOGIN" }),
         }
     }
 }
@@ -271,7 +371,7 @@ mod cram {
 
         fn respond(&mut self, challenge: &[u8]) -> Result<Secret<Vec<u8>>, SaslError> {
             let mut mac = <Hmac<Md5> as KeyInit>::new_from_slice(self.password.expose_secret().as_bytes())
-                .map_err(|e| SaslError(e.to_string()))?;
+                .map_err(|_| SaslError::Malformed { mechanism: "CRAM-MD5", what: "key" })?;
             mac.update(challenge);
             let digest = mac.finalize().into_bytes();
             let mut out = self.user.clone().into_bytes();
@@ -382,10 +482,10 @@ mod scram {
 
         fn client_final(&mut self, server_first: &[u8]) -> Result<Vec<u8>, SaslError> {
             let State::SentFirst { client_first_bare } = &self.state else {
-                return Err(SaslError("SCRAM: unexpected challenge".into()));
+                return Err(SaslError::UnexpectedChallenge { mechanism: "SCRAM" });
             };
             let server_first = std::str::from_utf8(server_first)
-                .map_err(|_| SaslError("SCRAM: server-first-message is not UTF-8".into()))?;
+                .map_err(|_| SaslError::Malformed { mechanism: "SCRAM", what: "server-first-message is not UTF-8" })?;
             let mut nonce = None;
             let mut salt = None;
             let mut iterations = None;
@@ -395,23 +495,23 @@ mod scram {
                     Some(("s", v)) => salt = Some(v),
                     Some(("i", v)) => iterations = v.parse::<u32>().ok(),
                     Some(("m", _)) => {
-                        return Err(SaslError("SCRAM: mandatory extension not supported".into()))
+                        return Err(SaslError::UnsupportedExtension)
                     }
                     _ => {}
                 }
             }
             let (Some(nonce), Some(salt), Some(iterations)) = (nonce, salt, iterations) else {
-                return Err(SaslError("SCRAM: malformed server-first-message".into()));
+                return Err(SaslError::Malformed { mechanism: "SCRAM", what: "server-first-message" });
             };
             if !nonce.starts_with(&self.nonce) || nonce.len() == self.nonce.len() {
-                return Err(SaslError("SCRAM: server nonce does not extend the client nonce".into()));
+                return Err(SaslError::NonceMismatch);
             }
             if iterations == 0 || iterations > 10_000_000 {
-                return Err(SaslError(format!("SCRAM: unreasonable iteration count {iterations}")));
+                return Err(SaslError::IterationCount(iterations));
             }
             let salt = base64::engine::general_purpose::STANDARD
                 .decode(salt)
-                .map_err(|_| SaslError("SCRAM: salt is not base64".into()))?;
+                .map_err(|_| SaslError::Malformed { mechanism: "SCRAM", what: "salt is not base64" })?;
             let salted = self.salted_password(&salt, iterations);
             let client_key = self.hmac(&salted, b"Client Key");
             let stored_key = self.h(&client_key);
@@ -428,22 +528,22 @@ mod scram {
 
         fn verify(&mut self, server_final: &[u8]) -> Result<(), SaslError> {
             let State::SentFinal { server_signature } = &self.state else {
-                return Err(SaslError("SCRAM: unexpected challenge".into()));
+                return Err(SaslError::UnexpectedChallenge { mechanism: "SCRAM" });
             };
             let text = std::str::from_utf8(server_final)
-                .map_err(|_| SaslError("SCRAM: server-final-message is not UTF-8".into()))?;
+                .map_err(|_| SaslError::Malformed { mechanism: "SCRAM", what: "server-final-message is not UTF-8" })?;
             if let Some(err) = text.strip_prefix("e=") {
-                return Err(SaslError(format!("SCRAM: server error {err}")));
+                return Err(SaslError::ServerError(err.to_owned()));
             }
             let v = text
                 .split(',')
                 .find_map(|a| a.strip_prefix("v="))
-                .ok_or_else(|| SaslError("SCRAM: server-final-message without signature".into()))?;
+                .ok_or(SaslError::Malformed { mechanism: "SCRAM", what: "server-final-message without signature" })?;
             let v = base64::engine::general_purpose::STANDARD
                 .decode(v)
-                .map_err(|_| SaslError("SCRAM: server signature is not base64".into()))?;
+                .map_err(|_| SaslError::Malformed { mechanism: "SCRAM", what: "server signature is not base64" })?;
             if &v != server_signature {
-                return Err(SaslError("SCRAM: the server's signature does not verify".into()));
+                return Err(SaslError::BadServerSignature { mechanism: "SCRAM" });
             }
             self.state = State::Verified;
             Ok(())
@@ -485,16 +585,14 @@ mod scram {
                     self.verify(challenge)?;
                     Ok(Secret::new(Vec::new()))
                 }
-                _ => Err(SaslError("SCRAM: unexpected challenge".into())),
+                _ => Err(SaslError::UnexpectedChallenge { mechanism: "SCRAM" }),
             }
         }
 
         fn verify_success(&mut self) -> Result<(), SaslError> {
             match self.state {
                 State::Verified => Ok(()),
-                _ => {
-                    Err(SaslError("SCRAM: the server accepted without proving it knows the password".into()))
-                }
+                _ => Err(SaslError::NoServerProof { mechanism: "SCRAM" }),
             }
         }
     }

@@ -24,7 +24,9 @@ use crate::types::Response;
 /// expected there and the raw bytes; nothing else is affected.
 ///
 /// ```
-/// use imap_core::{parse_response, ParseOptions, Response, Data};
+/// use imap_core::ParseOptions;
+/// use imap_core::parse::parse_response;
+/// use imap_core::types::{Response, Data};
 /// let r = parse_response(&"* 23 EXISTS\r\n".into(), &ParseOptions::default()).unwrap();
 /// assert_eq!(r, Response::Data(Data::Exists(23)));
 /// let e = parse_response(&"* 23 FETCH (UID)\r\n".into(), &ParseOptions::default()).unwrap_err();
@@ -61,7 +63,8 @@ impl DecodeError {
 /// Framer and parser together: push bytes, pull typed responses.
 ///
 /// ```
-/// use imap_core::{Decoder, Response};
+/// use imap_core::parse::Decoder;
+/// use imap_core::types::Response;
 /// let mut d = Decoder::default();
 /// d.push(b"* OK [CAPABILITY IMAP4rev1] ready\r\n* 1 FETCH (FLAGS\r\n* 2 EXISTS\r\n");
 /// assert!(matches!(d.next_response(), Some(Ok(Response::Status(_)))));

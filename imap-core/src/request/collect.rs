@@ -1,33 +1,27 @@
-//! Collectors: each in-flight command's accumulator of untagged data, and
-//! the routing rules that decide which command a response belongs to.
+//! Collectors: each in-flight command's accumulator of the untagged data
+//! routed to it (routing itself is [`DataKind::matches`](super::spec::DataKind::matches)),
+//! turned into a typed [`Output`] by the tagged OK.
 
 use std::collections::HashMap;
 
 use super::results::*;
 use crate::types::{
-    Capabilities, Command, Data, ESearch, Fetch, ListReturn, Mailbox, Response, ResponseCode, SequenceSet,
-    Status, StatusKind, Tag,
+    Capabilities, Command, Data, ESearch, Fetch, Mailbox, Response, ResponseCode, SequenceSet, Status,
 };
 
 /// Most message numbers taken from one ESEARCH ALL set for a plain SEARCH.
 const MAX_ESEARCH_IDS: usize = 1 << 24;
 
-/// What the router knows besides the response.
-pub(crate) struct RouteCtx<'a> {
-    /// The tag of the command being asked.
-    pub(crate) tag: &'a Tag,
-    /// Messages in the selected mailbox (resolves `*` in sequence sets).
-    pub(crate) exists: u32,
-}
-
 /// The accumulator of one in-flight command.
 #[derive(Debug)]
 pub(crate) enum Collector {
     Done,
+    /// The command was abandoned: its data is dropped as it arrives.
+    Discard,
     Capability(Option<Capabilities>),
     Authenticated,
     Select(Box<SelectResult>),
-    List { entries: Vec<ListEntry>, lsub: bool, with_status: bool },
+    List(Vec<ListEntry>),
     Status(Mailbox, Option<MailboxStatus>),
     Search(SearchResult),
     ESearch(ESearch),
@@ -52,29 +46,17 @@ pub(crate) enum Collector {
 }
 
 /// FETCH responses for one FETCH or STORE, merged per message.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct FetchCollector {
-    uid: bool,
-    set: SequenceSet,
-    pub(crate) streaming: bool,
-    pub(crate) streamed: u32,
+    streaming: bool,
+    streamed: u32,
     fetches: Vec<Fetch>,
     by_seq: HashMap<u32, usize>,
 }
 
 impl FetchCollector {
-    fn new(uid: bool, set: SequenceSet, streaming: bool) -> Self {
-        Self { uid, set, streaming, streamed: 0, fetches: Vec::new(), by_seq: HashMap::new() }
-    }
-
-    fn claims(&self, fetch: &Fetch, exists: u32) -> bool {
-        if self.uid {
-            // A UID command's FETCH responses always carry the UID; '*' in a
-            // UID set stands for any UID from the set's start up.
-            fetch.uid().is_some_and(|u| self.set.contains(u, u32::MAX) || self.set.contains(u, u))
-        } else {
-            self.set.contains(fetch.seq, exists.max(fetch.seq))
-        }
+    fn new(streaming: bool) -> Self {
+        Self { streaming, ..Default::default() }
     }
 
     fn add(&mut self, fetch: Fetch) {
@@ -100,23 +82,14 @@ impl Collector {
                 r.mailbox.read_only = matches!(cmd, Command::Examine { .. });
                 Collector::Select(Box::new(r))
             }
-            Command::List(list) => Collector::List {
-                entries: Vec::new(),
-                lsub: false,
-                with_status: list.returns.iter().any(|r| matches!(r, ListReturn::Status(_))),
-            },
-            Command::Lsub { .. } => Collector::List { entries: Vec::new(), lsub: true, with_status: false },
+            Command::List(_) | Command::Lsub { .. } => Collector::List(Vec::new()),
             Command::Status { mailbox, .. } => Collector::Status(mailbox.clone(), None),
             Command::Search { returns: Some(_), .. } => Collector::ESearch(ESearch::default()),
             Command::Search { .. } => Collector::Search(SearchResult::default()),
             Command::Sort { .. } => Collector::Sort(SearchResult::default()),
             Command::Thread { .. } => Collector::Thread(Vec::new()),
-            Command::Fetch { uid, set, .. } => {
-                Collector::Fetch(FetchCollector::new(*uid, set.clone(), streaming))
-            }
-            Command::Store { uid, set, .. } => {
-                Collector::Store(FetchCollector::new(*uid, set.clone(), false))
-            }
+            Command::Fetch { .. } => Collector::Fetch(FetchCollector::new(streaming)),
+            Command::Store { .. } => Collector::Store(FetchCollector::new(false)),
             Command::Copy { .. } => Collector::Copy,
             Command::Move { .. } => Collector::Move(MoveResult::default()),
             Command::Expunge | Command::UidExpunge(_) => Collector::Expunge(ExpungeResult::default()),
@@ -135,69 +108,24 @@ impl Collector {
         }
     }
 
-    /// Whether this command claims the untagged response.
-    pub(crate) fn claims(&self, resp: &Response, ctx: &RouteCtx<'_>) -> bool {
-        match resp {
-            Response::Status(Status { tag: None, kind: StatusKind::Ok, code: Some(code), .. }) => {
-                match self {
-                    // Codes describing the mailbox being selected.
-                    Collector::Select(_) => !matches!(code, ResponseCode::Alert),
-                    Collector::Move(_) => matches!(code, ResponseCode::CopyUid { .. }),
-                    _ => false,
-                }
-            }
-            Response::Data(data) => self.claims_data(data, ctx),
-            _ => false,
-        }
-    }
-
-    fn claims_data(&self, data: &Data, ctx: &RouteCtx<'_>) -> bool {
-        use Collector as C;
-        match (self, data) {
-            (C::Capability(_), Data::Capability(_)) => true,
-            (C::Select(_), Data::Flags(_) | Data::Exists(_) | Data::Recent(_) | Data::Fetch(_)) => true,
-            (C::Select(_), Data::Vanished { earlier: true, .. }) => true,
-            (C::List { lsub: false, .. }, Data::List(_)) => true,
-            (C::List { lsub: true, .. }, Data::Lsub(_)) => true,
-            (C::List { with_status: true, .. }, Data::Status { .. }) => true,
-            (C::Status(m, _), Data::Status { mailbox, .. }) => m == mailbox,
-            (C::Search(_), Data::Search { .. }) => true,
-            // IMAP4rev2 servers answer every SEARCH with ESEARCH.
-            (C::Search(_), Data::ESearch(e)) => e.tag.as_ref().is_none_or(|t| t == ctx.tag),
-            (C::ESearch(_), Data::ESearch(e)) => e.tag.as_ref().is_none_or(|t| t == ctx.tag),
-            // A server without ESEARCH support answers SEARCH RETURN with SEARCH.
-            (C::ESearch(_), Data::Search { .. }) => true,
-            (C::Sort(_), Data::Sort { .. }) => true,
-            (C::Thread(_), Data::Thread(_)) => true,
-            (C::Fetch(f) | C::Store(f), Data::Fetch(fetch)) => f.claims(fetch, ctx.exists),
-            (C::Fetch(f), Data::Vanished { earlier: true, .. }) => f.uid,
-            (C::Move(_) | C::Expunge(_), Data::Expunge(_) | Data::Vanished { earlier: false, .. }) => true,
-            (C::Namespace(_), Data::Namespace(_)) => true,
-            (C::Quota(_), Data::Quota(_) | Data::QuotaRoot { .. }) => true,
-            (C::Acl(_), Data::Acl { .. }) => true,
-            (C::ListRights(_), Data::ListRights { .. }) => true,
-            (C::MyRights(_), Data::MyRights { .. }) => true,
-            (C::Metadata(_), Data::Metadata { .. }) => true,
-            (C::Annotation(_), Data::Annotation { .. }) => true,
-            (C::Id(_), Data::Id(_)) => true,
-            (C::Enabled(_), Data::Enabled(_)) => true,
-            // A raw command runs alone (it is a barrier): all data is its own.
-            (C::Raw(_), _) => true,
-            _ => false,
-        }
-    }
-
-    /// Whether a claimed FETCH should be streamed as an event instead of
+    /// Whether FETCH data is delivered message by message instead of
     /// collected.
     pub(crate) fn streams(&self) -> bool {
         matches!(self, Collector::Fetch(f) if f.streaming)
     }
 
-    /// Counts a FETCH delivered as an event.
+    /// Counts a FETCH delivered on its own.
     pub(crate) fn count_streamed(&mut self) {
         if let Collector::Fetch(f) = self {
             f.streamed += 1;
         }
+    }
+
+    /// Whether the data feeds the session's own state (the mailbox being
+    /// selected, the capabilities, what is enabled), so it is collected even
+    /// for an abandoned command.
+    pub(crate) fn feeds_session(&self) -> bool {
+        matches!(self, Collector::Select(_) | Collector::Capability(_) | Collector::Enabled(_))
     }
 
     /// Takes a claimed response.
@@ -233,10 +161,10 @@ impl Collector {
                 }
                 _ => {}
             },
-            (C::List { entries, .. }, Data::List(item) | Data::Lsub(item)) => {
+            (C::List(entries), Data::List(item) | Data::Lsub(item)) => {
                 entries.push(ListEntry { item, status: None })
             }
-            (C::List { entries, .. }, Data::Status { mailbox, items }) => {
+            (C::List(entries), Data::Status { mailbox, items }) => {
                 let status = MailboxStatus::from_items(mailbox.clone(), items);
                 if let Some(e) = entries.iter_mut().rev().find(|e| e.item.mailbox == mailbox) {
                     e.status = Some(status);
@@ -297,6 +225,7 @@ impl Collector {
     pub(crate) fn finish(self, status: &Status) -> Output {
         let code = status.code.as_ref();
         match self {
+            Collector::Discard => Output::Done,
             Collector::Done | Collector::Copy | Collector::Append => match code {
                 Some(ResponseCode::CopyUid { uid_validity, source, dest }) => Output::Copy(CopyResult {
                     copy_uid: Some(CopyUid {
@@ -330,7 +259,7 @@ impl Collector {
                 }
                 Output::Select(*r)
             }
-            Collector::List { entries, .. } => Output::List(entries),
+            Collector::List(entries) => Output::List(entries),
             Collector::Status(m, s) => {
                 Output::Status(s.unwrap_or(MailboxStatus { mailbox: Some(m), ..Default::default() }))
             }

@@ -329,16 +329,8 @@ pub enum Output {
     Enabled(Capabilities),
     /// A raw command: the untagged data that arrived while it ran.
     Raw(Vec<Response>),
-}
-
-/// An [`Output`] of another kind than the one asked for.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the command's output is {found}, not {wanted}")]
-pub struct WrongOutput {
-    /// The kind asked for.
-    pub wanted: &'static str,
-    /// The kind received.
-    pub found: &'static str,
+    /// A special-use folder search: the mailbox found, if any.
+    SpecialFolder(Option<Mailbox>),
 }
 
 impl Output {
@@ -372,79 +364,7 @@ impl Output {
             Output::Id(_) => "Id",
             Output::Enabled(_) => "Enabled",
             Output::Raw(_) => "Raw",
+            Output::SpecialFolder(_) => "SpecialFolder",
         }
-    }
-}
-
-macro_rules! output_conversions {
-    ($($variant:ident => $ty:ty),* $(,)?) => {$(
-        impl TryFrom<Output> for $ty {
-            type Error = WrongOutput;
-            fn try_from(o: Output) -> Result<Self, WrongOutput> {
-                match o {
-                    Output::$variant(v) => Ok(v),
-                    other => Err(WrongOutput { wanted: stringify!($variant), found: other.kind() }),
-                }
-            }
-        }
-    )*};
-}
-
-output_conversions! {
-    Select => SelectResult,
-    List => Vec<ListEntry>,
-    Status => MailboxStatus,
-    ESearch => ESearch,
-    Thread => Vec<Thread>,
-    Fetch => Vec<Fetch>,
-    Store => StoreResult,
-    Copy => CopyResult,
-    Move => MoveResult,
-    Expunge => ExpungeResult,
-    Append => AppendResult,
-    Namespace => Namespaces,
-    Quota => QuotaResult,
-    Acl => Vec<AclEntry>,
-    ListRights => ListRightsResult,
-    Metadata => Vec<MetadataEntry>,
-    Annotation => Vec<Annotation>,
-    Raw => Vec<Response>,
-}
-
-impl TryFrom<Output> for SearchResult {
-    type Error = WrongOutput;
-    /// From SEARCH or SORT.
-    fn try_from(o: Output) -> Result<Self, WrongOutput> {
-        match o {
-            Output::Search(v) | Output::Sort(v) => Ok(v),
-            other => Err(WrongOutput { wanted: "Search", found: other.kind() }),
-        }
-    }
-}
-
-impl TryFrom<Output> for Capabilities {
-    type Error = WrongOutput;
-    /// From CAPABILITY or ENABLE.
-    fn try_from(o: Output) -> Result<Self, WrongOutput> {
-        match o {
-            Output::Capabilities(v) | Output::Enabled(v) => Ok(v),
-            other => Err(WrongOutput { wanted: "Capabilities", found: other.kind() }),
-        }
-    }
-}
-
-impl TryFrom<Output> for MailboxInfo {
-    type Error = WrongOutput;
-    /// From SELECT or EXAMINE.
-    fn try_from(o: Output) -> Result<Self, WrongOutput> {
-        SelectResult::try_from(o).map(|s| s.mailbox)
-    }
-}
-
-impl TryFrom<Output> for () {
-    type Error = WrongOutput;
-    /// Any output (for commands whose result is only success).
-    fn try_from(_: Output) -> Result<Self, WrongOutput> {
-        Ok(())
     }
 }

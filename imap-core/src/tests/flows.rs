@@ -8,7 +8,8 @@ use crate::types::{
     Capability, Command, Data, FetchAttr, Mailbox, Response, ResponseCode, SearchKey, SearchReturn,
     SequenceSet, StatusKind, ThreadAlgorithm,
 };
-use crate::{CommandError, ConnectionError, Event, ProtocolError, StateName, UsageError};
+use crate::types::StateName;
+use crate::{CommandError, ConnectionError, Event, ProtocolError, UsageError};
 
 // ------------------------------------------------------------------ greeting
 
@@ -60,7 +61,7 @@ fn greeting_preauth_goes_straight_to_authenticated() {
         }
         assert_eq!(h.client.state(), StateName::Authenticated);
         assert!(matches!(
-            h.client.enqueue(Command::login("a", "b")),
+            h.try_enqueue(Command::login("a", "b")),
             Err(UsageError::WrongState { state: StateName::Authenticated, .. })
         ));
         let sel = h.enqueue(Command::select("INBOX"));
@@ -96,9 +97,9 @@ fn greeting_bye_refuses_the_connection() {
         assert_eq!(h.client.state(), StateName::Logout);
         assert!(h.client.is_closed());
         assert!(!h.client.wants_read());
-        assert_eq!(h.client.enqueue(Command::Noop), Err(UsageError::Closed));
-        assert_eq!(h.client.enqueue(Command::Capability), Err(UsageError::Closed));
-        assert_eq!(h.client.idle(), Err(UsageError::Closed));
+        assert_eq!(h.try_enqueue(Command::Noop), Err(UsageError::Closed));
+        assert_eq!(h.try_enqueue(Command::Capability), Err(UsageError::Closed));
+        assert_eq!(h.try_enqueue(crate::request::idle()), Err(UsageError::Closed));
         assert!(h.client.poll_transmit().is_none());
         assert!(h.client.poll_timeout().is_none());
         // Sticky: more input, EOF and time change nothing.
@@ -121,7 +122,7 @@ fn data_before_the_greeting_is_a_protocol_error() {
         );
         assert_eq!(h.client.state(), StateName::Greeting);
         assert!(matches!(
-            h.client.enqueue(Command::Noop),
+            h.try_enqueue(Command::Noop),
             Err(UsageError::WrongState { state: StateName::Greeting, .. })
         ));
         h.greet("IMAP4rev1");
@@ -154,7 +155,7 @@ const ALL_CAPS: &str = "IMAP4rev1 IDLE UIDPLUS MOVE ENABLE ID NAMESPACE UNSELECT
 fn wrong_state(h: &mut Harness, cmd: Command, state: StateName) {
     let name = cmd.name();
     let before = (h.client.pending_transmit(), h.client.pending_commands());
-    match h.client.enqueue(cmd) {
+    match h.try_enqueue(cmd) {
         Err(UsageError::WrongState { command, state: s }) => {
             assert_eq!(command, name);
             assert_eq!(s, state, "{name}");
@@ -201,7 +202,7 @@ fn commands_illegal_in_not_authenticated() {
         wrong_state(h, Command::Enable(vec![Capability::CondStore]), s);
         wrong_state(h, Command::Namespace, s);
         wrong_state(h, Command::Create { mailbox: Mailbox::new("x"), special_use: vec![] }, s);
-        assert!(matches!(h.client.idle(), Err(UsageError::WrongState { .. })));
+        assert!(matches!(h.try_enqueue(crate::request::idle()), Err(UsageError::WrongState { .. })));
         noop_round_trip(h);
         assert_eq!(h.client.state(), s);
     });
@@ -305,7 +306,7 @@ fn missing_capabilities_are_refused_at_enqueue() {
         h.greet("IMAP4rev1 LOGINDISABLED");
         let refused = |h: &mut Harness, cmd: Command| {
             let name = cmd.name();
-            match h.client.enqueue(cmd) {
+            match h.try_enqueue(cmd) {
                 Err(UsageError::MissingCapability { command, .. }) => assert_eq!(command, name),
                 other => panic!("{name}: {other:?}"),
             }
@@ -335,7 +336,7 @@ fn missing_capabilities_are_refused_at_enqueue() {
                 depth: Default::default(),
             },
         );
-        assert!(matches!(h.client.idle(), Err(UsageError::MissingCapability { command: "IDLE", .. })));
+        assert!(matches!(h.try_enqueue(crate::request::idle()), Err(UsageError::MissingCapability { command: "IDLE", .. })));
         h.select(5);
         refused(h, Command::Move { uid: true, set: SequenceSet::from(1), mailbox: Mailbox::new("x") });
         refused(h, Command::UidExpunge(SequenceSet::from(1)));
@@ -390,7 +391,7 @@ fn imap4rev2_implies_the_extensions_it_folded_in() {
         let es = h.enqueue(Command::Search { uid: false, criteria: SearchKey::All, returns: Some(vec![]) });
         h.server(format!("{es} OK\r\n").as_bytes());
         h.completed(&es).unwrap();
-        let idle = h.client.idle().unwrap();
+        let idle = h.try_enqueue(crate::request::idle()).unwrap();
         h.pump();
         h.sent.clear();
         h.server(b"+ idling\r\n");
@@ -412,7 +413,7 @@ fn capabilities_from_a_capability_response() {
         let cap = h.enqueue(Command::Capability);
         h.expect_client(b"A1 CAPABILITY\r\n");
         h.server(b"* CAPABILITY IMAP4rev1 IDLE X-CUSTOM\r\nA1 OK done\r\n");
-        let caps: crate::Capabilities = h.output(&cap);
+        let caps: crate::types::Capabilities = h.output(&cap);
         assert!(caps.has(&Capability::Idle));
         assert!(caps.has_name("X-CUSTOM"));
         assert_eq!(h.client.capabilities(), &caps);
@@ -459,13 +460,15 @@ fn capabilities_are_forgotten_after_a_login_without_code() {
         let login = h.enqueue(Command::login("u", "p"));
         h.expect_client(b"A1 LOGIN u \"p\"\r\n");
         h.server(b"A1 OK Logged in\r\n");
-        assert!(matches!(h.completed(&login).unwrap().output, Output::Authenticated(None)));
+        // LOGIN is ready only once the new capabilities are known.
+        h.not_completed(&login);
         assert!(!h.client.capabilities_known());
         assert!(!h.client.capabilities().has(&Capability::StartTls), "pre-login capabilities are forgotten");
         h.expect_client(b"A2 CAPABILITY\r\n");
         h.server(b"* CAPABILITY IMAP4rev1 IDLE\r\nA2 OK\r\n");
         assert!(h.client.capabilities_known());
         assert!(h.client.capabilities().has(&Capability::Idle));
+        assert!(matches!(h.completed(&login).unwrap().output, Output::Authenticated(None)));
         assert!(h.take_events().is_empty());
     });
 }
@@ -477,7 +480,7 @@ fn capability_checks_wait_for_a_login_in_flight() {
         h.greet("IMAP4rev1 AUTH=PLAIN");
         let login = h.enqueue(Command::login("u", "p"));
         let ns = h.enqueue(Command::Namespace);
-        let idle = h.client.idle().expect("IDLE may come with the login");
+        let idle = h.try_enqueue(crate::request::idle()).expect("IDLE may come with the login");
         h.expect_client(b"A1 LOGIN u \"p\"\r\n");
         h.server(b"A1 OK [CAPABILITY IMAP4rev1 NAMESPACE] in\r\n");
         h.completed(&login).unwrap();
@@ -513,7 +516,7 @@ fn tags_use_the_configured_prefix_and_a_counter() {
 fn tags_in_flight_are_unique_and_complete_in_any_order() {
     run_all_chunkings(|h| {
         h.greet("IMAP4rev1");
-        let tags: Vec<_> = (0..300).map(|_| h.client.enqueue(Command::Noop).unwrap()).collect();
+        let tags: Vec<_> = (0..300).map(|_| h.try_enqueue(Command::Noop).unwrap()).collect();
         let unique: std::collections::HashSet<_> = tags.iter().collect();
         assert_eq!(unique.len(), tags.len());
         let expected: String = tags.iter().map(|t| format!("{t} NOOP\r\n")).collect();
@@ -525,7 +528,7 @@ fn tags_in_flight_are_unique_and_complete_in_any_order() {
             h.completed(t).unwrap();
         }
         assert!(h.take_events().is_empty());
-        let next = h.client.enqueue(Command::Noop).unwrap();
+        let next = h.try_enqueue(Command::Noop).unwrap();
         assert!(!tags.contains(&next));
     });
 }
@@ -541,7 +544,8 @@ fn a_completion_for_an_unknown_tag_is_a_protocol_error() {
             matches!(&events[0], Event::ProtocolError(ProtocolError::UnknownTag(t)) if t.as_str() == "Z9"),
             "{events:?}"
         );
-        assert!(matches!(&events[1], Event::Completed { tag, result: Ok(_) } if *tag == noop));
+        assert_eq!(events[1], Event::Ready(h.id(&noop)));
+        assert!(h.client.take_completion(h.id(&noop)).unwrap().is_ok());
         // A completion arriving twice: the second is unknown too.
         h.server(b"A1 OK again\r\n");
         assert!(matches!(h.take_events().as_slice(), [Event::ProtocolError(ProtocolError::UnknownTag(_))]));
@@ -551,7 +555,7 @@ fn a_completion_for_an_unknown_tag_is_a_protocol_error() {
 // ------------------------------------------------------- end of connection
 
 /// Three commands: one in flight, one waiting behind a SELECT barrier.
-fn busy_session(h: &mut Harness) -> Vec<crate::Tag> {
+fn busy_session(h: &mut Harness) -> Vec<crate::types::Tag> {
     h.selected("IMAP4rev1", 3);
     let fetch = h.enqueue(Command::fetch(false, 1u32, [FetchAttr::Flags]));
     let select = h.enqueue(Command::select("Archive"));
@@ -560,7 +564,7 @@ fn busy_session(h: &mut Harness) -> Vec<crate::Tag> {
     vec![fetch, select, noop]
 }
 
-fn all_failed_once(h: &mut Harness, tags: &[crate::Tag], want: &ConnectionError) {
+fn all_failed_once(h: &mut Harness, tags: &[crate::types::Tag], want: &ConnectionError) {
     for t in tags {
         assert_eq!(h.completions_of(t), 1, "{t}");
         match h.failed(t) {
@@ -575,7 +579,7 @@ fn closed_for_good(h: &mut Harness) {
     assert!(!h.client.wants_write());
     assert!(!h.client.wants_read());
     assert!(h.client.poll_timeout().is_none());
-    assert_eq!(h.client.enqueue(Command::Noop), Err(UsageError::Closed));
+    assert_eq!(h.try_enqueue(Command::Noop), Err(UsageError::Closed));
     assert_eq!(h.client.pending_commands(), 0);
     h.server(b"* 4 EXISTS\r\nA9 OK late\r\n");
     h.client.handle_eof();
@@ -657,7 +661,7 @@ fn nothing_is_transmitted_after_a_fatal_error() {
     run_all_chunkings(|h| {
         h.selected("IMAP4rev1", 3);
         // Queued bytes not yet written by the driver are dropped too.
-        let noop = h.client.enqueue(Command::Noop).unwrap();
+        let noop = h.enqueue_unsent(Command::Noop);
         assert!(h.client.wants_write());
         h.client.handle_input(b"* BYE bye\r\n");
         assert!(h.client.poll_transmit().is_none());
@@ -684,7 +688,7 @@ fn logout_ends_cleanly() {
         assert!(h.client.is_closed());
         assert!(!h.client.wants_read(), "the session is over");
         assert!(h.client.connection_error().is_none());
-        assert_eq!(h.client.enqueue(Command::Noop), Err(UsageError::Closed));
+        assert_eq!(h.try_enqueue(Command::Noop), Err(UsageError::Closed));
     });
 }
 
@@ -702,7 +706,7 @@ fn logout_bye_then_eof_without_the_tagged_ok() {
         assert!(h.client.is_closed());
         assert!(!h.client.wants_read());
         assert!(h.client.connection_error().is_none(), "a clean end, not an error");
-        assert_eq!(h.client.enqueue(Command::Noop), Err(UsageError::Closed));
+        assert_eq!(h.try_enqueue(Command::Noop), Err(UsageError::Closed));
     });
 }
 
@@ -710,7 +714,7 @@ fn logout_bye_then_eof_without_the_tagged_ok() {
 fn closing_from_the_client_side() {
     run_all_chunkings(|h| {
         let tags = busy_session(h);
-        h.client.close();
+        h.client.disconnect();
         let want = ConnectionError::ClosedByClient;
         assert_eq!(h.connection_lost(), vec![want.clone()]);
         all_failed_once(h, &tags, &want);
@@ -735,18 +739,10 @@ fn a_malformed_tagged_completion_still_completes_the_command() {
         let events = h.take_events();
         let errors = events.iter().filter(|e| matches!(e, Event::ResponseError(_))).count();
         assert_eq!(errors, 2, "{events:?}");
-        let completed: Vec<_> = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Completed { tag, result } => Some((tag.clone(), result.clone())),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(completed.len(), 2, "{events:?}");
-        assert_eq!(completed[0].0, noop);
-        assert!(completed[0].1.is_ok());
-        assert_eq!(completed[1].0, store);
-        assert!(matches!(completed[1].1, Err(CommandError::No { .. })));
+        let ready: Vec<_> = events.iter().filter(|e| matches!(e, Event::Ready(_))).collect();
+        assert_eq!(ready, [&Event::Ready(h.id(&noop)), &Event::Ready(h.id(&store))], "{events:?}");
+        assert!(h.client.take_completion(h.id(&noop)).unwrap().is_ok());
+        assert!(matches!(h.client.take_completion(h.id(&store)).unwrap(), Err(CommandError::No { .. })));
         assert_eq!(h.client.pending_commands(), 0);
         noop_round_trip(h);
     });
@@ -764,7 +760,7 @@ fn a_malformed_untagged_response_does_not_stop_the_session() {
             )
             .as_bytes(),
         );
-        let fetched: Vec<crate::Fetch> = h.output(&fetch);
+        let fetched: Vec<crate::types::Fetch> = h.output(&fetch);
         assert_eq!(fetched.iter().map(|f| f.seq).collect::<Vec<_>>(), vec![2, 1]);
         let errors = h.take_events();
         assert_eq!(errors.len(), 2, "{errors:?}");
@@ -793,31 +789,27 @@ fn an_oversized_response_is_skipped_and_the_session_goes_on() {
 // --------------------------------------------------------- streaming FETCH
 
 #[test]
-fn streaming_fetch_delivers_each_message_as_an_event() {
+fn streaming_fetch_delivers_each_message_as_it_arrives() {
     run_all_chunkings(|h| {
         h.selected("IMAP4rev1", 3);
-        let fetch = h
-            .enqueue(crate::Request::new(Command::fetch(false, 1..=3, [FetchAttr::body_peek()])).streaming());
+        let fetch = h.enqueue(crate::request::fetch_stream(false, 1..=3, &[FetchAttr::body_peek()]));
         h.expect_client(format!("{fetch} FETCH 1:3 (BODY.PEEK[])\r\n").as_bytes());
         h.server(b"* 1 FETCH (BODY[] {3}\r\none)\r\n* 2 FETCH (BODY[] {3}\r\ntwo)\r\n");
         let events = h.take_events();
-        let bodies: Vec<_> = events
-            .iter()
-            .map(|e| match e {
-                Event::Fetched { tag, fetch: f } => {
-                    assert_eq!(tag, &fetch);
-                    f.message().unwrap().clone()
-                }
-                other => panic!("{other:?}"),
-            })
-            .collect();
+        // One announcement for a run of messages, however it was chunked.
+        assert_eq!(events.first(), Some(&Event::Fetched(h.id(&fetch))), "{events:?}");
+        assert!(events.iter().all(|e| *e == Event::Fetched(h.id(&fetch))), "{events:?}");
+        let bodies: Vec<_> = h.fetched(&fetch).iter().map(|f| f.message().unwrap().clone()).collect();
         assert_eq!(bodies, vec![&b"one"[..], &b"two"[..]]);
         h.server(format!("* 3 FETCH (BODY[] {{5}}\r\nthree)\r\n* 2 EXISTS\r\n{fetch} OK\r\n").as_bytes());
         let events = h.take_events();
-        assert!(matches!(&events[0], Event::Fetched { fetch: f, .. } if f.seq == 3));
+        assert_eq!(events[0], Event::Fetched(h.id(&fetch)));
+        // Not ready until the stream is drained.
+        assert_eq!(h.client.take_completion(h.id(&fetch)), None);
+        assert_eq!(h.fetched(&fetch)[0].seq, 3);
         match &events[..] {
-            [_, Event::Unsolicited(Response::Data(Data::Exists(2))), Event::Completed { result: Ok(c), .. }] =>
-            {
+            [_, Event::Unsolicited(Response::Data(Data::Exists(2))), Event::Ready(id)] => {
+                let c = h.client.take_completion(*id).unwrap().unwrap();
                 assert_eq!(c.output, Output::Streamed(3))
             }
             other => panic!("{other:?}"),
@@ -1023,7 +1015,7 @@ fn close_after_a_clean_logout_reports_nothing() {
     h.expect_client(format!("{tag} LOGOUT\r\n").as_bytes());
     h.server(format!("* BYE bye\r\n{tag} OK done\r\n").as_bytes());
     assert!(h.completed(&tag).is_ok());
-    h.client.close();
+    h.client.disconnect();
     let events = h.take_events();
     assert!(matches!(events.as_slice(), [Event::LoggedOut]), "{events:?}");
     assert!(h.client.connection_error().is_none());

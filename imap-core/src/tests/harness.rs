@@ -2,10 +2,12 @@
 
 use std::time::{Duration, Instant};
 
+use std::collections::HashMap;
+
 use crate::client::{Client, ClientConfig};
 use crate::event::Event;
-use crate::request::{Completion, Output, Request};
-use crate::types::{Response, Tag};
+use crate::request::{self, AnyHandle, CommandId, Completion, Output, Request};
+use crate::types::{Command, Response, Tag};
 use crate::{CommandError, ConnectionError};
 
 /// How bytes are split on their way in (server to client) and out.
@@ -37,6 +39,8 @@ pub(crate) struct Harness {
     pub(crate) sent: Vec<u8>,
     /// Events polled and not yet taken.
     pub(crate) events: Vec<Event>,
+    /// The handle of each request submitted through the harness, by tag.
+    handles: HashMap<Tag, AnyHandle>,
     /// COMPRESS on the server side of the script.
     #[cfg(feature = "compress")]
     server_deflate: Option<crate::ext::compress::Deflater>,
@@ -61,6 +65,7 @@ impl Harness {
             rng: Rng(seed),
             sent: Vec::new(),
             events: Vec::new(),
+            handles: HashMap::new(),
             #[cfg(feature = "compress")]
             server_deflate: None,
             #[cfg(feature = "compress")]
@@ -130,6 +135,8 @@ impl Harness {
     pub(crate) fn pump(&mut self) {
         self.client.handle_timeout(self.now);
         self.transmit();
+        // The documented order: the clock ticks after the transport moved.
+        self.client.handle_timeout(self.now);
         // Arm the timer as a driver would: a deadline already due fires now.
         for _ in 0..4 {
             match self.client.poll_timeout() {
@@ -186,10 +193,53 @@ impl Harness {
         self.expect_client(b"");
     }
 
-    pub(crate) fn enqueue(&mut self, request: impl Into<Request>) -> Tag {
-        let tag = self.client.enqueue(request).expect("enqueue");
+    /// Submits a command (or a request) and returns its tag.
+    pub(crate) fn enqueue(&mut self, request: impl IntoRequest) -> Tag {
+        self.try_enqueue(request).expect("enqueue")
+    }
+
+    /// Submits a command (or a request); the usage error if refused.
+    pub(crate) fn try_enqueue(&mut self, request: impl IntoRequest) -> Result<Tag, crate::UsageError> {
+        let handle = self.client.submit(request.into_request())?;
+        let tag = handle.tag().cloned().expect("a single command has a tag");
+        self.handles.insert(tag.clone(), handle);
         self.pump();
+        Ok(tag)
+    }
+
+    /// Submits a command without pumping (its bytes stay queued).
+    pub(crate) fn enqueue_unsent(&mut self, request: impl IntoRequest) -> Tag {
+        let handle = self.client.submit(request.into_request()).expect("submit");
+        let tag = handle.tag().cloned().expect("a single command has a tag");
+        self.handles.insert(tag.clone(), handle);
         tag
+    }
+
+    /// Submits an interactive AUTHENTICATE.
+    pub(crate) fn try_enqueue_interactive(
+        &mut self,
+        mechanism: &str,
+        initial_response: Option<Vec<u8>>,
+    ) -> Result<Tag, crate::UsageError> {
+        self.try_enqueue(request::authenticate_interactive(mechanism, initial_response))
+    }
+
+    /// The id of the request submitted under `tag`.
+    #[track_caller]
+    pub(crate) fn id(&self, tag: &Tag) -> CommandId {
+        self.handles.get(tag).unwrap_or_else(|| panic!("no request under {tag}")).id()
+    }
+
+    /// The tag of the request with this id.
+    pub(crate) fn tag_of(&self, id: CommandId) -> Option<&Tag> {
+        self.handles.iter().find(|(_, h)| h.id() == id).map(|(t, _)| t)
+    }
+
+    /// Streamed messages of the request under `tag` taken so far.
+    pub(crate) fn fetched(&mut self, tag: &Tag) -> Vec<crate::types::Fetch> {
+        self.pump();
+        let handle = self.handles.get(tag).cloned().expect("submitted");
+        std::iter::from_fn(|| self.client.take_fetched(&handle)).collect()
     }
 
     pub(crate) fn advance(&mut self, d: Duration) {
@@ -202,29 +252,29 @@ impl Harness {
         std::mem::take(&mut self.events)
     }
 
-    /// Removes and returns the completion of `tag`; panics if absent.
+    /// Removes the `Ready` event of `tag` and returns its result; panics if
+    /// it is not ready.
     #[track_caller]
     pub(crate) fn completed(&mut self, tag: &Tag) -> Result<Completion, CommandError> {
         self.pump();
+        let id = self.id(tag);
         let i = self
             .events
             .iter()
-            .position(|e| matches!(e, Event::Completed { tag: t, .. } if t == tag))
+            .position(|e| *e == Event::Ready(id))
             .unwrap_or_else(|| panic!("no completion for {tag}; events: {:#?}", self.events));
-        match self.events.remove(i) {
-            Event::Completed { result, .. } => result,
-            _ => unreachable!(),
-        }
+        self.events.remove(i);
+        // A streaming FETCH is ready once its messages are taken.
+        let _ = self.fetched(tag);
+        self.client.take_completion(id).expect("a ready request has a result")
     }
 
     /// Asserts `tag` has not completed yet.
     #[track_caller]
     pub(crate) fn not_completed(&mut self, tag: &Tag) {
         self.pump();
-        assert!(
-            !self.events.iter().any(|e| matches!(e, Event::Completed { tag: t, .. } if t == tag)),
-            "{tag} completed early"
-        );
+        let id = self.id(tag);
+        assert!(!self.events.iter().any(|e| *e == Event::Ready(id)), "{tag} completed early");
     }
 
     /// A greeting with capabilities, consumed.
@@ -236,7 +286,7 @@ impl Harness {
 
     /// Logs in with LOGIN (the OK carries the capabilities).
     pub(crate) fn login(&mut self, caps: &str) {
-        let tag = self.enqueue(crate::Command::login("u", "p"));
+        let tag = self.enqueue(crate::types::Command::login("u", "p"));
         self.expect_client(format!("{tag} LOGIN u \"p\"\r\n").as_bytes());
         self.server(format!("{tag} OK [CAPABILITY {caps}] in\r\n").as_bytes());
         self.completed(&tag).unwrap();
@@ -245,7 +295,7 @@ impl Harness {
     /// Selects INBOX with `exists` messages (UIDVALIDITY 1, UIDNEXT
     /// `exists + 1`), checking the bytes; no event is left behind.
     pub(crate) fn select(&mut self, exists: u32) {
-        let tag = self.enqueue(crate::Command::select("INBOX"));
+        let tag = self.enqueue(crate::types::Command::select("INBOX"));
         self.expect_client(format!("{tag} SELECT INBOX\r\n").as_bytes());
         self.server(
             format!(
@@ -268,15 +318,12 @@ impl Harness {
         self.select(exists);
     }
 
-    /// The typed output of a successful command.
+    /// The output of a successful command, of the kind `T` names.
     #[track_caller]
-    pub(crate) fn output<T>(&mut self, tag: &Tag) -> T
-    where
-        T: TryFrom<Output>,
-        T::Error: std::fmt::Debug,
-    {
+    pub(crate) fn output<T: FromOutput>(&mut self, tag: &Tag) -> T {
         let completion = self.completed(tag).unwrap_or_else(|e| panic!("{tag} failed: {e:?}"));
-        completion.output.try_into().expect("output of the expected kind")
+        let kind = completion.output.kind();
+        T::from_output(completion.output).unwrap_or_else(|| panic!("{tag}: unexpected output {kind}"))
     }
 
     /// The error of a failed command.
@@ -321,7 +368,8 @@ impl Harness {
     /// How many completions of `tag` were polled so far (not removed).
     pub(crate) fn completions_of(&mut self, tag: &Tag) -> usize {
         self.pump();
-        self.events.iter().filter(|e| matches!(e, Event::Completed { tag: t, .. } if t == tag)).count()
+        let id = self.id(tag);
+        self.events.iter().filter(|e| **e == Event::Ready(id)).count()
     }
 
     /// The chunking this harness feeds with.
@@ -347,5 +395,70 @@ pub(crate) fn run_all_chunkings_with(config: impl Fn() -> ClientConfig, scenario
     for c in all_chunkings() {
         let mut h = Harness::with_config(c, config());
         scenario(&mut h);
+    }
+}
+
+/// What the harness submits: a command, or any request.
+pub(crate) trait IntoRequest {
+    fn into_request(self) -> Request<Completion>;
+}
+
+impl IntoRequest for Command {
+    fn into_request(self) -> Request<Completion> {
+        request::command(self)
+    }
+}
+
+impl<T> IntoRequest for Request<T> {
+    fn into_request(self) -> Request<Completion> {
+        self.erase()
+    }
+}
+
+/// Reads one kind of [`Output`] (tests only: requests are typed).
+pub(crate) trait FromOutput: Sized {
+    fn from_output(output: Output) -> Option<Self>;
+}
+
+macro_rules! from_output {
+    ($($ty:ty => $($variant:ident)|+),* $(,)?) => {$(
+        impl FromOutput for $ty {
+            fn from_output(output: Output) -> Option<Self> {
+                match output {
+                    $(Output::$variant(v) => Some(v),)+
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+from_output! {
+    crate::types::Capabilities => Capabilities | Enabled,
+    crate::request::SelectResult => Select,
+    Vec<crate::request::ListEntry> => List,
+    crate::request::MailboxStatus => Status,
+    crate::request::SearchResult => Search | Sort,
+    crate::types::ESearch => ESearch,
+    Vec<crate::types::Thread> => Thread,
+    Vec<crate::types::Fetch> => Fetch,
+    u32 => Streamed,
+    crate::request::StoreResult => Store,
+    crate::request::CopyResult => Copy,
+    crate::request::MoveResult => Move,
+    crate::request::ExpungeResult => Expunge,
+    crate::request::AppendResult => Append,
+    crate::types::Namespaces => Namespace,
+    crate::request::QuotaResult => Quota,
+    Vec<crate::types::AclEntry> => Acl,
+    crate::request::ListRightsResult => ListRights,
+    Vec<crate::types::MetadataEntry> => Metadata,
+    Vec<crate::types::Annotation> => Annotation,
+    Vec<Response> => Raw,
+}
+
+impl FromOutput for crate::request::MailboxInfo {
+    fn from_output(output: Output) -> Option<Self> {
+        crate::request::SelectResult::from_output(output).map(|s| s.mailbox)
     }
 }

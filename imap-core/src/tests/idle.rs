@@ -11,12 +11,12 @@ use crate::{CommandError, ConnectionError, Event, UsageError};
 
 const CAPS: &str = "IMAP4rev1 IDLE";
 
-fn start_idle(h: &mut Harness) -> crate::Tag {
-    let idle = h.client.idle().unwrap();
+fn start_idle(h: &mut Harness) -> crate::types::Tag {
+    let idle = h.try_enqueue(crate::request::idle()).unwrap();
     h.expect_client(format!("{idle} IDLE\r\n").as_bytes());
     assert!(!h.client.is_idling());
     h.server(b"+ idling\r\n");
-    assert!(matches!(h.take_events().as_slice(), [Event::IdleStarted { tag }] if *tag == idle));
+    assert!(matches!(h.take_events().as_slice(), [Event::IdleStarted(id)] if *id == h.id(&idle)));
     assert!(h.client.is_idling());
     idle
 }
@@ -51,14 +51,14 @@ fn idle_started_events_and_done() {
 fn untagged_data_before_the_continuation_is_tolerated() {
     run_all_chunkings(|h| {
         h.selected(CAPS, 3);
-        let idle = h.client.idle().unwrap();
+        let idle = h.try_enqueue(crate::request::idle()).unwrap();
         h.expect_client(format!("{idle} IDLE\r\n").as_bytes());
         // RFC 2177's own example: EXPUNGE and EXISTS before "+ idling".
         h.server(b"* 2 EXPUNGE\r\n* 3 EXISTS\r\n+ idling\r\n");
         let events = h.take_events();
         assert!(matches!(events[0], Event::Unsolicited(Response::Data(Data::Expunge(2)))));
         assert!(matches!(events[1], Event::Unsolicited(Response::Data(Data::Exists(3)))));
-        assert!(matches!(&events[2], Event::IdleStarted { tag } if *tag == idle));
+        assert!(matches!(&events[2], Event::IdleStarted(id) if *id == h.id(&idle)));
         assert_eq!(events.len(), 3);
         assert_eq!(h.client.mailbox().unwrap().exists, 3);
     });
@@ -70,8 +70,8 @@ fn idle_twice_is_refused() {
         h.selected(CAPS, 3);
         assert!(matches!(h.client.idle_done(), Err(UsageError::NotApplicable(_))));
         let _idle = start_idle(h);
-        assert!(matches!(h.client.idle(), Err(UsageError::NotApplicable(_))));
-        assert!(matches!(h.client.enqueue(Command::Idle), Err(UsageError::NotApplicable(_))));
+        assert!(matches!(h.try_enqueue(crate::request::idle()), Err(UsageError::NotApplicable(_))));
+        assert!(matches!(h.try_enqueue(Command::Idle), Err(UsageError::NotApplicable(_))));
     });
 }
 
@@ -94,7 +94,7 @@ fn a_command_enqueued_while_idling_ends_idle_first() {
 fn done_waits_for_the_continuation() {
     run_all_chunkings(|h| {
         h.selected(CAPS, 3);
-        let idle = h.client.idle().unwrap();
+        let idle = h.try_enqueue(crate::request::idle()).unwrap();
         h.expect_client(format!("{idle} IDLE\r\n").as_bytes());
         h.client.idle_done().unwrap();
         h.expect_silence();
@@ -110,7 +110,7 @@ fn done_before_idle_was_sent_completes_it_unsent() {
     run_all_chunkings(|h| {
         h.selected(CAPS, 3);
         let f = h.enqueue(Command::fetch(false, 1u32, [FetchAttr::Flags]));
-        let idle = h.client.idle().unwrap();
+        let idle = h.try_enqueue(crate::request::idle()).unwrap();
         h.expect_client(format!("{f} FETCH 1 (FLAGS)\r\n").as_bytes());
         h.client.idle_done().unwrap();
         h.completed(&idle).unwrap();
@@ -124,12 +124,12 @@ fn done_before_idle_was_sent_completes_it_unsent() {
 fn idle_refused_by_the_server() {
     run_all_chunkings(|h| {
         h.selected(CAPS, 3);
-        let idle = h.client.idle().unwrap();
+        let idle = h.try_enqueue(crate::request::idle()).unwrap();
         h.expect_client(format!("{idle} IDLE\r\n").as_bytes());
         h.server(format!("{idle} BAD no idling here\r\n").as_bytes());
         assert!(matches!(h.failed(&idle), CommandError::Bad { .. }));
         assert!(h.take_events().is_empty(), "no IdleStarted");
-        assert!(h.client.idle().is_ok(), "a new IDLE is possible");
+        assert!(h.try_enqueue(crate::request::idle()).is_ok(), "a new IDLE is possible");
     });
 }
 
@@ -169,7 +169,7 @@ fn the_refresh_timer_reissues_idle_under_a_new_tag() {
         // The application ends it: its own tag completes, once.
         h.client.idle_done().unwrap();
         h.expect_client(b"DONE\r\n");
-        let third = h.client.enqueue(Command::Noop).unwrap();
+        let third = h.try_enqueue(Command::Noop).unwrap();
         let third_idle = format!("A{}", third.as_str()[1..].parse::<u32>().unwrap() - 1);
         h.server(format!("{third_idle} OK IDLE terminated\r\n").as_bytes());
         assert_eq!(h.completions_of(&idle), 1);
@@ -248,7 +248,7 @@ fn the_default_refresh_is_29_minutes() {
 
 /// Runs IDLE through one refresh; returns the application's tag and the
 /// tag of the re-issued IDLE (not yet answered with `+`).
-fn refreshed_once(h: &mut Harness) -> (crate::Tag, String) {
+fn refreshed_once(h: &mut Harness) -> (crate::types::Tag, String) {
     h.selected(CAPS, 3);
     let idle = start_idle(h);
     h.advance(Duration::from_secs(600));

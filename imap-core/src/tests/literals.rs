@@ -180,7 +180,7 @@ fn a_login_password_literal_waits_too() {
         h.expect_client(&want);
         h.server(format!("{l} OK [CAPABILITY IMAP4rev1] hi\r\n").as_bytes());
         h.completed(&l).unwrap();
-        assert_eq!(h.client.state(), crate::StateName::Authenticated);
+        assert_eq!(h.client.state(), crate::types::StateName::Authenticated);
     });
 }
 
@@ -189,7 +189,7 @@ fn continuations_go_to_the_waiting_literal_before_a_queued_idle() {
     run_all_chunkings(|h| {
         h.selected("IMAP4rev1 IDLE", 3);
         let a = h.enqueue(append("Drafts", &[b"hello"]));
-        let idle = h.client.idle().unwrap();
+        let idle = h.try_enqueue(crate::request::idle()).unwrap();
         h.expect_client(format!("{a} APPEND Drafts {{5}}\r\n").as_bytes());
         h.server(b"+ Ready\r\n");
         h.expect_client(b"hello\r\n");
@@ -198,7 +198,7 @@ fn continuations_go_to_the_waiting_literal_before_a_queued_idle() {
         h.expect_client(format!("{idle} IDLE\r\n").as_bytes());
         h.server(b"+ idling\r\n");
         h.completed(&a).unwrap();
-        assert!(matches!(h.take_events().as_slice(), [Event::IdleStarted { tag }] if *tag == idle));
+        assert!(matches!(h.take_events().as_slice(), [Event::IdleStarted(id)] if *id == h.id(&idle)));
     });
 }
 
@@ -229,17 +229,17 @@ fn an_unexpected_continuation_does_not_stop_the_session() {
 fn continuations_go_to_a_running_authenticate_before_a_queued_idle() {
     run_all_chunkings(|h| {
         h.greet("IMAP4rev1 AUTH=X-CUSTOM IDLE");
-        let auth = h.client.authenticate_interactive("X-CUSTOM", None).unwrap();
-        let idle = h.client.idle().unwrap();
+        let auth = h.try_enqueue_interactive("X-CUSTOM", None).unwrap();
+        let idle = h.try_enqueue(crate::request::idle()).unwrap();
         h.expect_client(format!("{auth} AUTHENTICATE X-CUSTOM\r\n").as_bytes());
         h.server(b"+ \r\n");
-        assert!(matches!(h.take_events().as_slice(), [Event::SaslChallenge { tag, .. }] if *tag == auth));
+        assert!(matches!(h.take_events().as_slice(), [Event::SaslChallenge { id, .. }] if *id == h.id(&auth)));
         h.client.sasl_respond(Some(b"x")).unwrap();
         h.expect_client(b"eA==\r\n");
         h.server(format!("{auth} OK [CAPABILITY IMAP4rev1 IDLE] in\r\n").as_bytes());
         h.completed(&auth).unwrap();
         h.expect_client(format!("{idle} IDLE\r\n").as_bytes());
         h.server(b"+ idling\r\n");
-        assert!(matches!(h.take_events().as_slice(), [Event::IdleStarted { tag }] if *tag == idle));
+        assert!(matches!(h.take_events().as_slice(), [Event::IdleStarted(id)] if *id == h.id(&idle)));
     });
 }

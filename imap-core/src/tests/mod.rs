@@ -9,6 +9,7 @@ mod literals;
 mod pipelining;
 mod props;
 mod redaction;
+mod requests;
 mod results;
 mod sasl;
 mod session;

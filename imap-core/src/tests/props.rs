@@ -13,7 +13,9 @@ use crate::types::{
     AppendMessage, Command, FetchAttr, Flag, ListCommand, Mailbox, SearchKey, SearchReturn, SequenceSet,
     StatusAttr, StoreMode,
 };
-use crate::{encode_command, EncodeContext, Event, Fragment, Tag};
+use crate::encode::{encode_command, EncodeContext, Fragment};
+use crate::types::Tag;
+use crate::Event;
 
 const CAPS: &str = "IMAP4rev1 IDLE UIDPLUS MOVE ESEARCH MULTIAPPEND UNSELECT";
 
@@ -142,7 +144,7 @@ impl Run {
             .events
             .iter()
             .filter_map(|e| match e {
-                Event::Completed { tag, .. } => Some(tag),
+                Event::Ready(id) => self.h.tag_of(*id),
                 _ => None,
             })
             .collect();
@@ -164,9 +166,9 @@ impl Run {
             Op::Enqueue(i) => {
                 let cmd = pool[i % pool.len()].clone();
                 let result = if matches!(cmd, Command::Idle) {
-                    self.h.client.idle()
+                    self.h.try_enqueue(crate::request::idle())
                 } else {
-                    self.h.client.enqueue(cmd.clone())
+                    self.h.try_enqueue(cmd.clone())
                 };
                 if let Ok(tag) = result {
                     assert!(!self.commands.contains_key(&tag), "tag {tag} reused");
@@ -220,7 +222,8 @@ impl Run {
         // Every command completes exactly once.
         let mut completions: HashMap<&Tag, usize> = HashMap::new();
         for e in events {
-            if let Event::Completed { tag, .. } = e {
+            if let Event::Ready(id) = e {
+                let tag = self.h.tag_of(*id).expect("a request submitted here");
                 assert!(self.commands.contains_key(tag), "completion of unknown tag {tag}");
                 *completions.entry(tag).or_default() += 1;
             }

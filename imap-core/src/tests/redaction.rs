@@ -80,12 +80,12 @@ fn the_client_debug_output_holds_no_queued_secret() {
     // Enqueued but not yet written by the driver.
     let mut h = Harness::new(Chunking::Whole);
     h.greet("IMAP4rev1 AUTH=PLAIN SASL-IR");
-    h.client.enqueue(Command::login("alice", PASSWORD)).unwrap();
+    h.enqueue_unsent(Command::login("alice", PASSWORD));
     assert!(h.client.wants_write());
     assert!(!format!("{:?}", h.client).contains(PASSWORD));
     let mut h = Harness::new(Chunking::Whole);
     h.greet("IMAP4rev1 AUTH=PLAIN SASL-IR");
-    h.client.authenticate(Box::new(Plain::new("alice", PASSWORD))).unwrap();
+    h.enqueue_unsent(crate::request::authenticate(Plain::new("alice", PASSWORD)));
     let ir = B64.encode(format!("\0alice\0{PASSWORD}"));
     let debug = format!("{:?}", h.client);
     assert!(!debug.contains(PASSWORD) && !debug.contains(&ir));
@@ -96,7 +96,7 @@ fn sasl_data_never_shows() {
     run_all_chunkings(|h| {
         h.greet("IMAP4rev1 AUTH=PLAIN AUTH=LOGIN SASL-IR");
         let ir = B64.encode(format!("\0alice\0{PASSWORD}"));
-        let t = h.client.authenticate(Box::new(Plain::new("alice", PASSWORD))).unwrap();
+        let t = h.try_enqueue(crate::request::authenticate(Plain::new("alice", PASSWORD))).unwrap();
         h.expect_client(format!("{t} AUTHENTICATE PLAIN {ir}\r\n").as_bytes());
         h.server(format!("{t} NO nope\r\n").as_bytes());
         nowhere(h, &[PASSWORD, &ir]);
@@ -104,7 +104,7 @@ fn sasl_data_never_shows() {
         assert!(lines.iter().any(|l| l.contains("AUTHENTICATE PLAIN")), "{lines:?}");
         // A challenge-response exchange: neither side's data is kept.
         let challenge = B64.encode("Password for alice, salt Xq9");
-        let t = h.client.authenticate(Box::new(Login::new("alice", PASSWORD))).unwrap();
+        let t = h.try_enqueue(crate::request::authenticate(Login::new("alice", PASSWORD))).unwrap();
         h.pump();
         h.server(b"+ VXNlcm5hbWU6\r\n");
         h.server(format!("+ {challenge}\r\n").as_bytes());
@@ -120,7 +120,7 @@ fn sasl_data_never_shows() {
 fn interactive_sasl_data_never_shows() {
     run_all_chunkings(|h| {
         h.greet("IMAP4rev1 AUTH=X-TOKEN");
-        let t = h.client.authenticate_interactive("X-TOKEN", None).unwrap();
+        let t = h.try_enqueue_interactive("X-TOKEN", None).unwrap();
         h.pump();
         h.server(format!("+ {}\r\n", B64.encode("nonce=abc123")).as_bytes());
         h.client.sasl_respond(Some(PASSWORD.as_bytes())).unwrap();

@@ -12,14 +12,15 @@ use crate::types::{
     ResponseCode, SearchKey, SearchReturn, Section, SelectModifiers, SequenceSet, SinglePartKind, SortKey,
     SpecialUse, StatusAttr, StoreMode, Thread, ThreadAlgorithm,
 };
-use crate::{CommandError, Fetch, FetchItem};
+use crate::types::{Fetch, FetchItem};
+use crate::CommandError;
 
 const CAPS: &str = "IMAP4rev1 UIDPLUS MOVE CONDSTORE QRESYNC ESEARCH SORT THREAD=REFERENCES QUOTA ACL \
                     NAMESPACE METADATA ID ENABLE LIST-EXTENDED LIST-STATUS SPECIAL-USE X-GM-EXT-1 MULTIAPPEND";
 
 /// Sends `cmd`, checks its line, answers with `reply` (the tagged line is
 /// `<tag> <status>`), and returns the tag.
-fn exchange(h: &mut Harness, cmd: Command, line: &str, reply: &str, status: &str) -> crate::Tag {
+fn exchange(h: &mut Harness, cmd: Command, line: &str, reply: &str, status: &str) -> crate::types::Tag {
     let tag = h.enqueue(cmd);
     h.expect_client(format!("{tag} {line}\r\n").as_bytes());
     h.server(format!("{reply}{tag} {status}\r\n").as_bytes());
@@ -695,7 +696,7 @@ fn quota_acl_namespace_metadata_id_enable() {
             "* ENABLED CONDSTORE\r\n",
             "OK Enabled",
         );
-        let enabled: crate::Capabilities = h.output(&t);
+        let enabled: crate::types::Capabilities = h.output(&t);
         assert!(enabled.has(&Capability::CondStore));
         assert!(!enabled.has(&Capability::Utf8Accept));
         assert!(h.client.enabled().has(&Capability::CondStore));

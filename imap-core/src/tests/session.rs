@@ -10,7 +10,8 @@ use crate::types::{
     AppendMessage, Capability, Command, Data, FetchAttr, Flag, Mailbox, ResponseCode, SearchKey, SequenceSet,
     StoreMode,
 };
-use crate::{CommandError, Event, Response, StateName, Switch};
+use crate::types::{Response, StateName};
+use crate::{CommandError, Event, Switch};
 
 fn full_session(h: &mut Harness) {
     // Greeting without capabilities: the engine asks for them itself.
@@ -25,27 +26,28 @@ fn full_session(h: &mut Harness) {
     let cap = h.enqueue(Command::Capability);
     h.expect_client(b"A2 CAPABILITY\r\n");
     h.server(b"* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR LOGINDISABLED\r\nA2 OK done\r\n");
-    let caps: crate::Capabilities = h.completed(&cap).unwrap().output.try_into().unwrap();
+    let caps: crate::types::Capabilities = h.output(&cap);
     assert!(caps.has_auth("PLAIN"));
     // LOGIN is refused by the capability check while LOGINDISABLED.
-    assert!(h.client.enqueue(Command::login("a", "b")).is_err());
+    assert!(h.try_enqueue(Command::login("a", "b")).is_err());
 
     // STARTTLS: the engine pauses until the driver has switched.
     let tls = h.enqueue(Command::StartTls);
     h.expect_client(b"A3 STARTTLS\r\n");
     h.server(b"A3 OK Begin TLS negotiation now\r\n");
+    // Ready only once the capabilities of the TLS session are known.
     let events = h.take_events();
-    assert!(matches!(&events[0], Event::Completed { tag, result: Ok(_) } if *tag == tls));
-    assert!(matches!(events[1], Event::Switch(Switch::StartTls)));
+    assert_eq!(events, [Event::Switch(Switch::StartTls)]);
     assert!(!h.client.wants_read());
     assert!(h.client.capabilities().is_empty(), "capabilities are forgotten at STARTTLS");
     h.client.handle_switched();
     h.expect_client(b"A4 CAPABILITY\r\n");
     h.server(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\nA4 OK done\r\n");
     assert!(!h.client.capabilities().has(&Capability::StartTls));
+    assert!(h.completed(&tls).is_ok(), "STARTTLS is ready with the new capabilities");
 
     // AUTHENTICATE PLAIN with SASL-IR: one round trip.
-    let auth = h.client.authenticate(Box::new(Plain::new("alice", "wonderland"))).unwrap();
+    let auth = h.try_enqueue(crate::request::authenticate(Plain::new("alice", "wonderland"))).unwrap();
     h.expect_client(b"A5 AUTHENTICATE PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=\r\n");
     h.server(b"A5 OK [CAPABILITY IMAP4rev1 IDLE UIDPLUS MOVE COMPRESS=DEFLATE ESEARCH] Logged in\r\n");
     assert!(h.completed(&auth).is_ok());
@@ -64,7 +66,7 @@ fn full_session(h: &mut Harness) {
           * OK [UIDVALIDITY 3857529045] UIDs valid\r\n* OK [UIDNEXT 4] Predicted next UID\r\n\
           * OK [PERMANENTFLAGS (\\Seen \\Deleted \\*)] Limited\r\nA6 OK [READ-WRITE] SELECT completed\r\n",
     );
-    let info: MailboxInfo = h.completed(&sel).unwrap().output.try_into().unwrap();
+    let info: MailboxInfo = h.output(&sel);
     assert_eq!(info.exists, 3);
     assert_eq!(info.uid_validity, Some(3857529045));
     assert_eq!(info.uid_next, Some(4));
@@ -88,16 +90,16 @@ fn full_session(h: &mut Harness) {
     h.server(b"* SEARCH 2 3\r\n* 1 FETCH (FLAGS (\\Seen))\r\nA7 OK SEARCH done\r\n");
     h.not_completed(&fetch);
     h.server(b"* 2 FETCH (FLAGS ())\r\nA9 OK STORE done\r\nA8 OK FETCH done\r\n");
-    let found: SearchResult = h.completed(&search).unwrap().output.try_into().unwrap();
+    let found: SearchResult = h.output(&search);
     assert_eq!(found.ids, vec![2, 3]);
-    let fetched: Vec<crate::Fetch> = h.completed(&fetch).unwrap().output.try_into().unwrap();
+    let fetched: Vec<crate::types::Fetch> = h.output(&fetch);
     assert_eq!(fetched.len(), 2);
     assert_eq!(fetched[0].flags(), Some(&[Flag::Seen][..]));
     assert!(h.completed(&store).is_ok());
     assert!(h.take_events().is_empty(), "every FETCH was routed to its command");
 
     // IDLE with an EXISTS arriving.
-    let idle = h.client.idle().unwrap();
+    let idle = h.try_enqueue(crate::request::idle()).unwrap();
     h.expect_client(b"A10 IDLE\r\n");
     h.server(b"+ idling\r\n");
     assert!(matches!(h.take_events().as_slice(), [Event::IdleStarted { .. }]));
@@ -138,7 +140,7 @@ fn full_session(h: &mut Harness) {
     expected.extend_from_slice(b"\r\n");
     h.expect_client(&expected);
     h.server(b"A13 OK [APPENDUID 3857529045 7] APPEND completed\r\n");
-    let appended: AppendResult = h.completed(&second).unwrap().output.try_into().unwrap();
+    let appended: AppendResult = h.output(&second);
     assert_eq!(appended.uids, Some(SequenceSet::from(7)));
 
     // COMPRESS: everything after the OK is deflated, both ways.

@@ -12,7 +12,7 @@ fn starttls_is_refused_while_other_commands_are_pending() {
     run_all_chunkings(|h| {
         h.greet(CAPS);
         let noop = h.enqueue(Command::Noop);
-        assert_eq!(h.client.enqueue(Command::StartTls), Err(UsageError::Busy { command: "STARTTLS" }));
+        assert_eq!(h.try_enqueue(Command::StartTls), Err(UsageError::Busy { command: "STARTTLS" }));
         h.server(format!("{noop} OK\r\n").as_bytes());
         h.completed(&noop).unwrap();
         h.expect_client(format!("{noop} NOOP\r\n").as_bytes());
@@ -29,15 +29,14 @@ fn starttls_ok_switches_and_pauses() {
         let tls = h.enqueue(Command::StartTls);
         h.expect_client(format!("{tls} STARTTLS\r\n").as_bytes());
         h.server(format!("{tls} OK Begin TLS negotiation now\r\n").as_bytes());
+        // Ready only once the capabilities of the TLS session are known.
         let events = h.take_events();
-        assert!(matches!(&events[0], Event::Completed { tag, result: Ok(_) } if *tag == tls), "{events:?}");
-        assert!(matches!(events[1], Event::Switch(Switch::StartTls)));
-        assert_eq!(events.len(), 2);
+        assert_eq!(events, [Event::Switch(Switch::StartTls)]);
         assert!(!h.client.wants_read(), "no byte may be read before the handshake");
         assert!(h.client.capabilities().is_empty() && !h.client.capabilities_known());
         assert_eq!(h.client.poll_timeout(), None, "the handshake is the driver's business");
         // A command enqueued during the handshake waits for it.
-        let auth = h.client.authenticate(Box::new(crate::ext::sasl::Plain::new("u", "p")));
+        let auth = h.try_enqueue(crate::request::authenticate(crate::ext::sasl::Plain::new("u", "p")));
         let auth = auth.expect("capabilities unknown: checked when sent");
         h.expect_silence();
         h.client.handle_switched();
@@ -51,7 +50,8 @@ fn starttls_ok_switches_and_pauses() {
         assert!(h.client.capabilities().has(&Capability::SaslIr));
         assert!(!h.client.capabilities().has(&Capability::StartTls));
         h.expect_client(format!("{auth} AUTHENTICATE PLAIN AHUAcA==\r\n").as_bytes());
-        assert!(h.take_events().is_empty());
+        // STARTTLS is ready now that the TLS session's capabilities are known.
+        assert_eq!(h.take_events(), [Event::Ready(h.id(&tls))]);
         h.client.handle_switched();
         h.expect_silence();
     });
@@ -91,7 +91,11 @@ fn bytes_after_the_starttls_ok_are_an_injection() {
             (_, [ConnectionError::StartTlsInjection(n)]) => assert!(*n > 0),
             other => panic!("{other:?}"),
         }
-        h.completed(&tls).unwrap();
+        // The switch never happened: STARTTLS fails with the session.
+        assert!(matches!(
+            h.failed(&tls),
+            CommandError::Connection(ConnectionError::StartTlsInjection(_))
+        ));
         assert!(h.client.is_closed());
         h.client.handle_switched();
         h.expect_silence();
@@ -105,7 +109,7 @@ mod compress {
     use super::*;
     use crate::ext::compress::{Deflater, Inflater};
     use crate::types::{Data, Response};
-    use crate::StateName;
+    use crate::types::StateName;
 
     fn deflate(d: &mut Deflater, plain: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -113,7 +117,7 @@ mod compress {
         out
     }
 
-    fn compress_ok(h: &mut Harness) -> crate::Tag {
+    fn compress_ok(h: &mut Harness) -> crate::types::Tag {
         h.selected("IMAP4rev1 COMPRESS=DEFLATE", 3);
         let c = h.enqueue(Command::Compress);
         h.expect_client(format!("{c} COMPRESS DEFLATE\r\n").as_bytes());
@@ -132,7 +136,7 @@ mod compress {
         h.client.handle_input(&input);
         h.pump();
         let events = h.take_events();
-        assert!(matches!(&events[0], Event::Completed { tag, result: Ok(_) } if *tag == c), "{events:?}");
+        assert_eq!(events[0], Event::Ready(h.id(&c)), "{events:?}");
         assert!(matches!(events[1], Event::Unsolicited(Response::Data(Data::Exists(4)))), "{events:?}");
         assert!(matches!(events[2], Event::Unsolicited(Response::Data(Data::Recent(1)))), "{events:?}");
         assert_eq!(h.client.mailbox().unwrap().exists, 4);
@@ -159,7 +163,7 @@ mod compress {
         let mut h = Harness::new(Chunking::Whole);
         let c = compress_ok(&mut h);
         h.client.handle_input(format!("{c} OK\r\n").as_bytes());
-        let noop = h.client.enqueue(Command::Noop).unwrap();
+        let noop = h.enqueue_unsent(Command::Noop);
         let mut wire = Vec::new();
         while let Some(b) = h.client.poll_transmit() {
             let b = b.to_vec();
@@ -209,7 +213,7 @@ mod compress {
         run_all_chunkings(|h| {
             h.selected("IMAP4rev1 COMPRESS=DEFLATE", 3);
             let noop = h.enqueue(Command::Noop);
-            assert_eq!(h.client.enqueue(Command::Compress), Err(UsageError::Busy { command: "COMPRESS" }));
+            assert_eq!(h.try_enqueue(Command::Compress), Err(UsageError::Busy { command: "COMPRESS" }));
             h.server(format!("{noop} OK\r\n").as_bytes());
             let c = h.enqueue(Command::Compress);
             h.sent.clear();
@@ -227,6 +231,6 @@ mod compress {
 fn compress_needs_the_feature() {
     let mut h = Harness::new(Chunking::Whole);
     h.selected("IMAP4rev1 COMPRESS=DEFLATE", 3);
-    assert!(matches!(h.client.enqueue(Command::Compress), Err(UsageError::NotApplicable(_))));
+    assert!(matches!(h.try_enqueue(Command::Compress), Err(UsageError::NotApplicable(_))));
     h.expect_silence();
 }

@@ -18,7 +18,8 @@ use crate::types::{
     AppendMessage, Capability, Command, FetchAttr, Flag, ListCommand, Mailbox, QResync, RawArg, SearchKey,
     SearchReturn, Section, SelectModifiers, SequenceSet, StatusAttr, StatusKind, StoreMode,
 };
-use crate::{CommandError, ConnectionError, Event, Tag};
+use crate::types::Tag;
+use crate::{CommandError, ConnectionError, Event};
 
 // ------------------------------------------------------------- trace files
 
@@ -670,10 +671,10 @@ impl Replay<'_> {
         let toks = tokenize(text);
         let Tok::Atom(trace_tag) = &toks[0] else { panic!("{}: no tag in {text:?}", self.file) };
         let result = match parse_command(&toks[1..]) {
-            Action::Enqueue(cmd) => self.h.client.enqueue(cmd),
-            Action::Idle => self.h.client.idle(),
+            Action::Enqueue(cmd) => self.h.try_enqueue(cmd),
+            Action::Idle => self.h.try_enqueue(crate::request::idle()),
             Action::Authenticate { mechanism, initial_response } => {
-                self.h.client.authenticate_interactive(&mechanism, initial_response)
+                self.h.try_enqueue_interactive(&mechanism, initial_response)
             }
         };
         let tag = result
@@ -795,8 +796,9 @@ impl Replay<'_> {
         Some(tag)
     }
 
-    /// Every command completed exactly once, as its tagged line said.
-    fn verify(&mut self) {
+    /// Every command completed exactly once, as its tagged line said; the
+    /// results, in order.
+    fn verify(&mut self) -> Vec<Result<crate::request::Completion, CommandError>> {
         self.h.client.handle_eof();
         self.h.pump();
         assert!(
@@ -806,13 +808,17 @@ impl Replay<'_> {
             self.expected.len()
         );
         let mut seen = HashSet::new();
-        for e in &self.h.events {
+        let mut results = Vec::new();
+        for e in self.h.events.clone() {
             match e {
-                Event::Completed { tag, result } => {
+                Event::Ready(id) => {
+                    let tag = self.h.tag_of(id).cloned().expect("a request of the replay");
+                    let tag = &tag;
+                    let result = self.h.client.take_completion(id).expect("ready");
                     assert!(self.user_tags.contains(tag), "{}: completion of unknown {tag}", self.file);
                     assert!(seen.insert(tag.clone()), "{}: {tag} completed twice", self.file);
                     let ok = matches!(
-                        (self.status.get(tag), result),
+                        (self.status.get(tag), &result),
                         (Some(StatusKind::Ok), Ok(_))
                             | (Some(StatusKind::No), Err(CommandError::No { .. }))
                             | (Some(StatusKind::Bad), Err(CommandError::Bad { .. }))
@@ -820,6 +826,7 @@ impl Replay<'_> {
                             | (None, Err(CommandError::Connection(_)))
                     );
                     assert!(ok, "{}: {tag} expected {:?}, got {result:?}", self.file, self.status.get(tag));
+                    results.push(result);
                 }
                 Event::ProtocolError(p) => panic!("{}: protocol error {p:?}", self.file),
                 _ => {}
@@ -828,10 +835,11 @@ impl Replay<'_> {
         for t in &self.user_tags {
             assert!(seen.contains(t), "{}: {t} never completed", self.file);
         }
+        results
     }
 }
 
-fn replay(file: &TraceFile, chunking: Chunking) -> Harness {
+fn replay(file: &TraceFile, chunking: Chunking) -> (Harness, Vec<Result<crate::request::Completion, CommandError>>) {
     let mut h = Harness::new(chunking);
     let mut r = Replay {
         h: &mut h,
@@ -845,8 +853,8 @@ fn replay(file: &TraceFile, chunking: Chunking) -> Harness {
         out: Vec::new(),
     };
     r.run(&file.steps);
-    r.verify();
-    h
+    let results = r.verify();
+    (h, results)
 }
 
 #[test]
@@ -864,12 +872,11 @@ fn rfc_traces_replay_in_every_chunking() {
 fn rfc3501_sample_typed_results() {
     let files = read_traces();
     let file = files.iter().find(|f| f.name == "rfc3501-sample.trace").expect("the RFC 3501 sample");
-    let h = replay(file, Chunking::Whole);
-    let fetched: Vec<_> = h
-        .events
+    let (h, results) = replay(file, Chunking::Whole);
+    let fetched: Vec<_> = results
         .iter()
-        .filter_map(|e| match e {
-            Event::Completed { result: Ok(c), .. } => match &c.output {
+        .filter_map(|r| match r {
+            Ok(c) => match &c.output {
                 crate::request::Output::Fetch(f) => Some(f.clone()),
                 _ => None,
             },

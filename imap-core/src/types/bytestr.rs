@@ -12,7 +12,7 @@ use bytes::Bytes;
 /// Debug prints it as an escaped string, not as a list of numbers.
 ///
 /// ```
-/// use imap_core::ByteStr;
+/// use imap_core::types::ByteStr;
 /// let s = ByteStr::from("Hello");
 /// assert_eq!(s, "Hello");
 /// assert_eq!(s.to_str(), Some("Hello"));

@@ -12,7 +12,7 @@ use super::ByteStr;
 /// everything else is kept as [`Capability::Other`].
 ///
 /// ```
-/// use imap_core::Capability;
+/// use imap_core::types::Capability;
 /// assert_eq!(Capability::from_wire(b"auth=plain"), Capability::Auth("PLAIN".into()));
 /// assert_eq!(Capability::from_wire(b"LITERAL+"), Capability::LiteralPlus);
 /// assert_eq!(Capability::from_wire(b"X-FOO").to_string(), "X-FOO");
@@ -294,7 +294,7 @@ impl serde::Serialize for Capability {
 /// The set of capabilities a server announced.
 ///
 /// ```
-/// use imap_core::{Capabilities, Capability};
+/// use imap_core::types::{Capabilities, Capability};
 /// let caps = Capabilities::from_iter([Capability::Imap4Rev1, Capability::Auth("PLAIN".into())]);
 /// assert!(caps.has(&Capability::Imap4Rev1));
 /// assert!(caps.has_auth("plain"));

@@ -11,7 +11,7 @@ const MONTHS: [&[u8; 3]; 12] =
 /// ```
 ///
 /// ```
-/// use imap_core::Date;
+/// use imap_core::types::Date;
 /// let d = Date::new(1994, 2, 1).unwrap();
 /// assert_eq!(d.to_string(), "1-Feb-1994");
 /// assert_eq!(Date::parse(b"01-feb-1994"), Some(d));
@@ -99,7 +99,7 @@ impl serde::Serialize for Date {
 /// [`DateTime::from_unix_timestamp`] + `to_string`.
 ///
 /// ```
-/// use imap_core::DateTime;
+/// use imap_core::types::DateTime;
 /// let t = DateTime::parse(b"17-Jul-1996 02:44:25 -0700").unwrap();
 /// assert_eq!(t.unix_timestamp(), 837596665);
 /// assert_eq!(t.to_string(), "17-Jul-1996 02:44:25 -0700");

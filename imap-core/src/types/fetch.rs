@@ -15,7 +15,7 @@ use super::{BodyStructure, ByteStr, DateTime, Envelope, Flag};
 /// ```
 ///
 /// ```
-/// use imap_core::Section;
+/// use imap_core::types::Section;
 /// assert_eq!(Section::full().to_string(), "");
 /// assert_eq!(Section::header_fields(["Subject", "From"]).to_string(), "HEADER.FIELDS (Subject From)");
 /// assert_eq!(Section::part([1, 2]).mime().to_string(), "1.2.MIME");

@@ -17,7 +17,7 @@ use super::ByteStr;
 /// Flags compare ASCII-case-insensitively, as RFC 9051 section 2.3.2 says.
 ///
 /// ```
-/// use imap_core::Flag;
+/// use imap_core::types::Flag;
 /// assert_eq!(Flag::keyword("$Forwarded"), Flag::keyword("$forwarded"));
 /// assert_eq!(Flag::from_wire(b"\\SEEN"), Flag::Seen);
 /// assert_eq!(Flag::Seen.to_string(), "\\Seen");

@@ -18,7 +18,7 @@ use super::ByteStr;
 /// as received even when it was not valid modified UTF-7.
 ///
 /// ```
-/// use imap_core::Mailbox;
+/// use imap_core::types::Mailbox;
 /// let m = Mailbox::new("Entwürfe");
 /// assert_eq!(m.as_str(), "Entwürfe");
 /// assert_eq!(m.wire(), b"Entw&APw-rfe");

@@ -17,6 +17,7 @@ pub(crate) mod response;
 pub(crate) mod search;
 pub(crate) mod secret;
 pub(crate) mod sequence;
+pub(crate) mod state;
 pub(crate) mod status;
 pub(crate) mod string;
 pub(crate) mod tag;
@@ -47,6 +48,7 @@ pub use response::{
 pub use search::SearchKey;
 pub use secret::Secret;
 pub use sequence::{SeqNum, SeqRange, SequenceSet, SequenceSetError};
+pub use state::StateName;
 pub use status::{StatusAttr, StatusItem};
 pub use string::StringKind;
 pub use tag::Tag;

@@ -22,7 +22,7 @@ use super::{ByteStr, Date, SequenceSet};
 /// send them as literals.
 ///
 /// ```
-/// use imap_core::{SearchKey, Date};
+/// use imap_core::types::{SearchKey, Date};
 /// let key = SearchKey::from_("alice@example.org")
 ///     .and(SearchKey::Since(Date::new(2024, 1, 1).unwrap()))
 ///     .and(SearchKey::Seen.not());
@@ -219,16 +219,6 @@ impl SearchKey {
             SearchKey::And(keys) => keys.iter().any(SearchKey::needs_utf8),
             _ => false,
         }
-    }
-}
-
-impl std::fmt::Display for SearchKey {
-    /// The criteria as they would be sent, with literals shown inline as
-    /// quoted text (for logs and tests; the encoder is authoritative).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut out = Vec::new();
-        crate::encode::write_search_key_preview(&mut out, self, true);
-        f.write_str(&String::from_utf8_lossy(&out))
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 /// output or in the protocol trace.
 ///
 /// ```
-/// let s = imap_core::Secret::new("hunter2".to_string());
+/// let s = imap_core::types::Secret::new("hunter2".to_string());
 /// assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
 /// assert_eq!(s.expose_secret(), "hunter2");
 /// ```

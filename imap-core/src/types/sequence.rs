@@ -74,7 +74,7 @@ impl SeqRange {
 /// servers reject descending sets), ranges with `*` last.
 ///
 /// ```
-/// use imap_core::SequenceSet;
+/// use imap_core::types::SequenceSet;
 /// let set: SequenceSet = [9, 3, 4, 5, 1].into_iter().collect();
 /// assert_eq!(set.to_string(), "1,3:5,9");
 /// assert_eq!(SequenceSet::from(12..).to_string(), "12:*");

@@ -20,8 +20,8 @@ impl Tag {
     /// Validates and wraps a tag.
     ///
     /// ```
-    /// assert!(imap_core::Tag::new("A0001").is_ok());
-    /// assert!(imap_core::Tag::new("A+1").is_err());
+    /// assert!(imap_core::types::Tag::new("A0001").is_ok());
+    /// assert!(imap_core::types::Tag::new("A+1").is_err());
     /// ```
     pub fn new(tag: impl Into<Bytes>) -> Result<Self, EncodeError> {
         let tag = tag.into();

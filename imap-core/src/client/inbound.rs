@@ -1,0 +1,185 @@
+//! Bytes from the server: framed, parsed, and handed to the part of the
+//! engine each response concerns.
+
+use bytes::Bytes;
+
+use super::trace::Direction;
+use super::Client;
+use crate::error::{ConnectionError, ProtocolError, ResponseError};
+use crate::event::Event;
+use crate::parse::Frame;
+use crate::request::{Completion, Output};
+use crate::state::{LogoutPhase, StateName};
+use crate::types::{ByteStr, Capability, Command, Continue, Response, Status, StatusKind, Tag};
+
+impl Client {
+    /// Feeds bytes received from the server (any split of the stream).
+    pub fn handle_input(&mut self, data: &[u8]) {
+        if self.closed.is_some() || data.is_empty() {
+            return;
+        }
+        if self.is_switching() {
+            // Plaintext after the STARTTLS OK and before the handshake.
+            self.fail(ConnectionError::StartTlsInjection(data.len()));
+            return;
+        }
+        self.progress += 1;
+        #[cfg(feature = "compress")]
+        if let Some(inflater) = self.inflater.as_mut() {
+            let framer = &mut self.framer;
+            if let Err(e) = inflater.inflate(data, |plain| framer.push(plain)) {
+                self.fail(ConnectionError::Compression(e));
+                return;
+            }
+            self.process_input();
+            return;
+        }
+        self.framer.push(data);
+        self.process_input();
+    }
+
+    /// The server closed the connection (or the transport failed).
+    pub fn handle_eof(&mut self) {
+        if self.closed.is_some() || self.logged_out_cleanly() {
+            return;
+        }
+        if self.logout == LogoutPhase::ByeSeen {
+            // BYE then EOF before the tagged OK: LOGOUT did its job.
+            if let Some(i) = self.in_flight.iter().position(|f| matches!(f.command, Command::Logout)) {
+                let f = self.in_flight.remove(i);
+                let status = Status {
+                    tag: None,
+                    kind: StatusKind::Ok,
+                    code: None,
+                    text: ByteStr::from_static("connection closed after BYE"),
+                };
+                self.complete(f.owner, Ok(Completion { status, output: Output::Done }));
+                self.state = StateName::Logout;
+                self.events.push_back(Event::LoggedOut);
+            }
+            if self.in_flight.is_empty() && self.queue.is_empty() {
+                // A clean end: no connection error (the state says Logout).
+                return;
+            }
+        }
+        let mid_response = self.framer.is_mid_response();
+        self.fail(ConnectionError::Eof { mid_response });
+    }
+
+    /// Frames and handles every complete response buffered, as long as the
+    /// application keeps up (backpressure).
+    pub(crate) fn process_input(&mut self) {
+        loop {
+            if self.closed.is_some() || self.is_switching() {
+                return;
+            }
+            if self.backlog() >= self.config.max_pending_events {
+                return;
+            }
+            match self.framer.next_frame() {
+                Ok(None) => return,
+                Ok(Some(Frame::Response(raw))) => {
+                    // A `+` for a SASL exchange is traced redacted when handled.
+                    let sasl_challenge = raw.first() == Some(&b'+')
+                        && self.in_flight.iter().all(|f| f.unsent.is_empty())
+                        && self.in_flight.iter().any(|f| f.sasl.is_some());
+                    if !sasl_challenge {
+                        self.trace.push_wire(Direction::Received, &raw);
+                    }
+                    let parsed = if self.enabled.has(&Capability::Utf8Accept) {
+                        crate::parse::parse_response_utf8(&raw, &self.config.parse)
+                    } else {
+                        crate::parse::parse_response(&raw, &self.config.parse)
+                    };
+                    match parsed {
+                        Ok(response) => self.handle_response(response),
+                        Err(e) => self.handle_malformed(e, &raw),
+                    }
+                }
+                Ok(Some(Frame::Skipped(limit))) => {
+                    self.events.push_back(Event::ResponseError(ResponseError::Limit(limit)));
+                }
+                Err(e) => {
+                    self.fail(ConnectionError::Framing(e));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// A response that does not parse is reported and dropped. A greeting
+    /// that does not parse ends the connection at once (nothing else could
+    /// follow); a tagged completion of a command in flight still completes
+    /// it with what can be read of it, so it never hangs.
+    fn handle_malformed(&mut self, error: ResponseError, raw: &Bytes) {
+        if self.state == StateName::Greeting {
+            self.fail(ConnectionError::MalformedGreeting(error));
+            return;
+        }
+        self.events.push_back(Event::ResponseError(error));
+        let mut words = raw.splitn(3, |&c| c == b' ');
+        let (Some(tag), Some(kind)) = (words.next(), words.next()) else { return };
+        let kind = kind.strip_suffix(b"\r\n").unwrap_or(kind);
+        let kind = if kind.eq_ignore_ascii_case(b"OK") {
+            StatusKind::Ok
+        } else if kind.eq_ignore_ascii_case(b"NO") {
+            StatusKind::No
+        } else if kind.eq_ignore_ascii_case(b"BAD") {
+            StatusKind::Bad
+        } else {
+            return;
+        };
+        if tag == b"*" || tag == b"+" {
+            return;
+        }
+        if self.in_flight.iter().any(|f| f.tag.as_bytes() == tag) {
+            let text = words.next().map(|t| ByteStr::from(String::from_utf8_lossy(t).trim_end().to_owned()));
+            let status = Status {
+                tag: Some(Tag::from_parsed(Bytes::copy_from_slice(tag))),
+                kind,
+                code: None,
+                text: text.unwrap_or_default(),
+            };
+            self.handle_tagged(status);
+        }
+    }
+
+    fn handle_response(&mut self, response: Response) {
+        match response {
+            Response::Continue(c) => self.handle_continue(c),
+            Response::Status(s) if s.tag.is_some() => self.handle_tagged(s),
+            Response::Status(s) => self.handle_untagged_status(s),
+            Response::Data(d) => self.handle_data(d),
+        }
+    }
+
+    /// `+`: goes to the literal waiting for it, else a running AUTHENTICATE,
+    /// else a starting IDLE; anything else is a protocol error.
+    fn handle_continue(&mut self, cont: Continue) {
+        if let Some(i) = self.in_flight.iter().position(|f| !f.unsent.is_empty()) {
+            let mut unsent = std::mem::take(&mut self.in_flight[i].unsent);
+            if let Some(crate::encode::Fragment::Literal { data, .. }) = unsent.pop_front() {
+                self.send(data);
+            }
+            self.send_until_sync(&mut unsent);
+            let done = unsent.is_empty();
+            self.in_flight[i].unsent = unsent;
+            if done {
+                self.pump();
+            }
+            return;
+        }
+        if let Some(i) = self.in_flight.iter().position(|f| f.sasl.is_some()) {
+            self.sasl_challenge(i, cont);
+            return;
+        }
+        let starting = self.in_flight.iter().position(|f| {
+            f.idle.as_ref().is_some_and(|r| r.phase == crate::state::IdlePhase::Starting)
+        });
+        if let Some(i) = starting {
+            self.idle_accepted(i);
+            return;
+        }
+        self.events.push_back(Event::ProtocolError(ProtocolError::UnexpectedContinuation));
+    }
+}

@@ -1,0 +1,329 @@
+//! [`Client`]: one connection's sans-I/O protocol engine, split by concern:
+//!
+//! | file | concern |
+//! | --- | --- |
+//! | `admission` | submit: checks, tags, slots; abandon |
+//! | `scheduler` | the queue and the wire: pipelining, dispatch |
+//! | `inbound` | bytes in: framing, parsing, malformed responses, EOF |
+//! | `routing` | untagged data: greeting, bookkeeping, to whom it belongs |
+//! | `completion` | tagged responses: state moves, readiness |
+//! | `delivery` | results kept until taken; backpressure |
+//! | `plans` | compound operations |
+//! | `idle`, `sasl`, `switch` | IDLE, AUTHENTICATE, STARTTLS / COMPRESS |
+//! | `timers` | response timeout, IDLE refresh |
+//! | `failure` | the end of the session |
+//! | `outbound`, `trace` | bytes out; the redacted trace |
+
+mod admission;
+mod completion;
+mod delivery;
+mod failure;
+mod idle;
+mod inbound;
+mod outbound;
+mod plans;
+mod routing;
+mod sasl;
+mod scheduler;
+mod switch;
+mod timers;
+mod trace;
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+pub use trace::{Direction, TraceLine};
+
+use self::delivery::Slot;
+use self::outbound::Outbound;
+use self::scheduler::{InFlight, Owner, Queued};
+use self::trace::Trace;
+use crate::config::ParseOptions;
+use crate::error::{CommandError, ConnectionError};
+use crate::event::Event;
+use crate::parse::Framer;
+use crate::request::{CommandId, Completion, MailboxInfo};
+use crate::state::{LogoutPhase, StateName, Switching};
+use crate::types::Capabilities;
+
+/// Settings of one connection's engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// Tag prefix; tags are the prefix followed by a counter (`A1`, `A2`...).
+    pub tag_prefix: String,
+    /// Parser limits and leniency.
+    pub parse: ParseOptions,
+    /// End the session with [`ConnectionError::TimedOut`] when the server
+    /// makes no progress for this long while a command (or the greeting)
+    /// is awaited. IDLE is exempt. Default 60 s; `None` disables.
+    pub response_timeout: Option<Duration>,
+    /// Re-issue IDLE this often (RFC 2177 asks for less than 30 minutes).
+    /// Default 29 minutes.
+    pub idle_refresh: Duration,
+    /// Lines kept in the redacted trace; 0 disables it. Default 20.
+    pub trace_lines: usize,
+    /// When this many events, results and streamed messages wait to be
+    /// taken, [`Client::wants_read`] turns false until the application
+    /// takes some (backpressure). Default 10,000.
+    pub max_pending_events: usize,
+    /// Whether the typed API ([`Commands`](crate::Commands)) addresses
+    /// messages by UID (the default, as IMAPClient) or by sequence number.
+    pub use_uid: bool,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            tag_prefix: "A".to_owned(),
+            parse: ParseOptions::default(),
+            response_timeout: Some(Duration::from_secs(60)),
+            idle_refresh: Duration::from_secs(29 * 60),
+            trace_lines: 20,
+            max_pending_events: 10_000,
+            use_uid: true,
+        }
+    }
+}
+
+/// One connection's IMAP protocol engine, without I/O.
+///
+/// The engine never touches a socket, a thread or a clock. A driver feeds
+/// it bytes and time, and moves the bytes it produces. Four families of
+/// methods:
+///
+/// - **requests**: [`submit`](Self::submit) a [`Request`](crate::request::Request)
+///   (the engine assigns the tag and keeps the result),
+///   [`abandon`](Self::abandon), [`idle`](Self::idle) /
+///   [`idle_done`](Self::idle_done), [`sasl_respond`](Self::sasl_respond);
+///   results come out with [`take`](Self::take) and
+///   [`take_fetched`](Self::take_fetched).
+/// - **inputs**: [`handle_input`](Self::handle_input) (any split of the
+///   stream), [`handle_eof`](Self::handle_eof),
+///   [`handle_timeout`](Self::handle_timeout) (the only way time enters),
+///   [`handle_switched`](Self::handle_switched) (after a STARTTLS handshake).
+/// - **outputs**: [`poll_transmit`](Self::poll_transmit) +
+///   [`advance_transmit`](Self::advance_transmit) (owned chunks, partial
+///   writes), [`poll_timeout`](Self::poll_timeout), [`poll_event`](Self::poll_event).
+/// - **getters**: [`state`](Self::state), [`capabilities`](Self::capabilities),
+///   [`mailbox`](Self::mailbox), [`wants_read`](Self::wants_read),
+///   [`wants_write`](Self::wants_write), [`trace`](Self::trace).
+///
+/// **Call order.** Call `handle_timeout(now)` once at the start (the clock
+/// starts there). After every request or input: write out everything
+/// `poll_transmit` gives, then drain `poll_event` (waking whoever waits
+/// for each [`Event::Ready`] id), then call `handle_timeout(now)` and arm a
+/// timer for `poll_timeout`. Polling events and taking results never
+/// produce bytes to send, except that taking what backpressure held may let
+/// buffered responses through (which can queue commands): after
+/// `take`/`poll_event`, check `poll_transmit` again before sleeping. Read
+/// only while `wants_read` is true.
+///
+/// ```
+/// use imap_core::{request, Client, ClientConfig, Event};
+/// let mut client = Client::new(ClientConfig::default());
+/// client.handle_input(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+/// assert!(matches!(client.poll_event(), Some(Event::Greeting(_))));
+///
+/// let login = client.submit(request::login("alice", "secret")).unwrap();
+/// let out = client.poll_transmit().unwrap();
+/// assert_eq!(&out[..], b"A1 LOGIN alice \"secret\"\r\n"); // passwords are never atoms
+/// client.advance_transmit(out.len());
+///
+/// client.handle_input(b"A1 OK [CAPABILITY IMAP4rev1 IDLE] logged in\r\n");
+/// assert_eq!(client.poll_event(), Some(Event::Ready(login.id())));
+/// assert_eq!(client.take(&login), Some(Ok(())));
+/// assert_eq!(client.state(), imap_core::types::StateName::Authenticated);
+/// ```
+#[derive(Debug)]
+pub struct Client {
+    config: ClientConfig,
+    framer: Framer,
+    state: StateName,
+    switching: Switching,
+    logout: LogoutPhase,
+    caps: Capabilities,
+    /// False after STARTTLS or a login without a CAPABILITY code, until the
+    /// engine's own CAPABILITY completes.
+    caps_known: bool,
+    enabled: Capabilities,
+    mailbox: Option<MailboxInfo>,
+    next_tag: u64,
+    next_id: u64,
+    queue: VecDeque<Queued>,
+    in_flight: Vec<InFlight>,
+    outbound: Outbound,
+    events: VecDeque<Event>,
+    /// Results and streamed messages waiting to be taken, by request.
+    slots: HashMap<CommandId, Slot>,
+    /// Items in `slots` (backpressure).
+    waiting_items: usize,
+    /// Results ready but for the capabilities that follow them.
+    held: Vec<(Owner, Result<Completion, CommandError>)>,
+    #[cfg(feature = "compress")]
+    inflater: Option<crate::ext::compress::Inflater>,
+    closed: Option<ConnectionError>,
+    now: Option<Instant>,
+    progress: u64,
+    progress_seen: u64,
+    last_progress: Option<Instant>,
+    trace: Trace,
+}
+
+impl Client {
+    /// A new engine, waiting for the server's greeting.
+    pub fn new(config: ClientConfig) -> Self {
+        Self {
+            framer: Framer::new(config.parse.limits),
+            trace: Trace::new(config.trace_lines),
+            config,
+            state: StateName::Greeting,
+            switching: Switching::None,
+            logout: LogoutPhase::None,
+            caps: Capabilities::new(),
+            caps_known: false,
+            enabled: Capabilities::new(),
+            mailbox: None,
+            next_tag: 1,
+            next_id: 0,
+            queue: VecDeque::new(),
+            in_flight: Vec::new(),
+            outbound: Outbound::default(),
+            events: VecDeque::new(),
+            slots: HashMap::new(),
+            waiting_items: 0,
+            held: Vec::new(),
+            #[cfg(feature = "compress")]
+            inflater: None,
+            closed: None,
+            now: None,
+            progress: 0,
+            progress_seen: 0,
+            last_progress: None,
+        }
+    }
+
+    // ---------------------------------------------------------------- getters
+
+    /// The session state.
+    pub fn state(&self) -> StateName {
+        self.state
+    }
+
+    /// The server's capabilities as last announced.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    /// Whether the capabilities are current (false while a login or a
+    /// STARTTLS is under way, until the engine has read them again).
+    pub fn capabilities_known(&self) -> bool {
+        self.caps_known
+    }
+
+    /// Extensions enabled with ENABLE (RFC 5161).
+    pub fn enabled(&self) -> &Capabilities {
+        &self.enabled
+    }
+
+    /// The selected mailbox's state, kept current from untagged data.
+    pub fn mailbox(&self) -> Option<&MailboxInfo> {
+        self.mailbox.as_ref()
+    }
+
+    /// Whether the typed API addresses messages by UID
+    /// ([`ClientConfig::use_uid`]).
+    pub fn use_uid(&self) -> bool {
+        self.config.use_uid
+    }
+
+    /// Chooses UIDs (true) or sequence numbers for the typed API.
+    pub fn set_use_uid(&mut self, use_uid: bool) {
+        self.config.use_uid = use_uid;
+    }
+
+    /// Whether the driver should read from the transport: false once the
+    /// session is over, during a STARTTLS switch, and while too many events,
+    /// results and messages wait to be taken (backpressure).
+    pub fn wants_read(&self) -> bool {
+        !self.is_closed() && !self.is_switching() && self.backlog() < self.config.max_pending_events
+    }
+
+    /// Whether [`poll_transmit`](Self::poll_transmit) has bytes.
+    pub fn wants_write(&self) -> bool {
+        !self.outbound.is_empty()
+    }
+
+    /// Whether the session is over.
+    pub fn is_closed(&self) -> bool {
+        self.closed.is_some() || self.logged_out_cleanly()
+    }
+
+    /// The error that ended the connection, if one did.
+    pub fn connection_error(&self) -> Option<&ConnectionError> {
+        self.closed.as_ref()
+    }
+
+    /// The last lines exchanged, redacted (credentials and SASL data never
+    /// appear), oldest first. For error reports.
+    pub fn trace(&self) -> impl Iterator<Item = &TraceLine> {
+        self.trace.lines()
+    }
+
+    /// Requests submitted and not yet ready (a compound operation counts
+    /// once).
+    pub fn pending_commands(&self) -> usize {
+        self.user_commands()
+    }
+
+    /// Bytes waiting to be written (after compression, if active).
+    pub fn pending_transmit(&self) -> usize {
+        self.outbound.len()
+    }
+
+    /// Bytes buffered for the current partial response (for memory checks).
+    pub fn buffered_input(&self) -> usize {
+        self.framer.buffered()
+    }
+
+    /// Capacity of the receive buffer.
+    pub fn input_capacity(&self) -> usize {
+        self.framer.capacity()
+    }
+
+    /// Events waiting to be polled.
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    /// Bytes to write to the transport, if any: an owned chunk (a cheap
+    /// reference into the engine's queue), so a driver can write it without
+    /// holding the engine borrowed. Write as much as the transport takes,
+    /// then report it with [`advance_transmit`](Self::advance_transmit);
+    /// until then the same bytes come again.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        self.outbound.peek()
+    }
+
+    /// Reports that `n` bytes of [`poll_transmit`](Self::poll_transmit)'s
+    /// output were written.
+    pub fn advance_transmit(&mut self, n: usize) {
+        if n > 0 {
+            self.progress += 1;
+        }
+        self.outbound.advance(n);
+    }
+
+    /// The next event, if any.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        let event = self.events.pop_front()?;
+        self.resume_input();
+        Some(event)
+    }
+}
