@@ -251,10 +251,11 @@ impl Parser<'_> {
         Ok(code)
     }
 
-    /// `charset = atom / quoted`
+    /// `charset = atom / quoted` (RFC 9051); RFC 3501 allows any astring,
+    /// so a literal too.
     fn charset(&mut self) -> PResult<ByteStr> {
-        if self.peek() == Some(b'"') {
-            return Ok(ByteStr::from_bytes(self.quoted()?));
+        if self.peek() == Some(b'"') || self.at_literal() {
+            return Ok(ByteStr::from_bytes(self.string()?));
         }
         self.atom_str()
     }

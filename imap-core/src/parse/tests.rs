@@ -16,6 +16,8 @@ use crate::types::{
     SinglePart, SinglePartExt, SinglePartKind, SpecialUse, Status, StatusItem, StatusKind, Tag, Thread,
 };
 
+mod quirks;
+
 const DOVECOT: &[u8] = include_bytes!("../../tests/data/dovecot-session.bin");
 
 // ---------------------------------------------------------------- helpers
