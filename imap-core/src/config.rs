@@ -70,10 +70,15 @@ pub struct Leniency {
     /// PERMANENTFLAGS into FLAGS; keywords with brackets come from clients
     /// that stored them (`[Gmail]` labels).
     pub flags: bool,
-    /// Keep a known response code whose arguments do not parse (such as
-    /// `[UNSEEN 0]`, which some servers send for an empty mailbox) as
+    /// Keep a response code whose arguments do not parse as
     /// [`ResponseCode::Other`](crate::ResponseCode::Other) instead of
-    /// rejecting the whole response.
+    /// rejecting the whole response: `[UNSEEN 0]`, which some servers send
+    /// for an empty mailbox, `[UIDVALIDITY 0]` and `[COPYUID 0 35 41]`
+    /// (MailKit#240), and Office 365's codes with quoted
+    /// text right after the name, spaces, `:` and `]` included
+    /// (`[Error="Microsoft.Exchange...WrongServerException:Cross Server
+    /// access is not allowed ..." AuthResultFromPopImapEnd=0 Service=Imap4]`,
+    /// ruby/net-imap#597), read up to the first `]` outside a quoted string.
     pub response_codes: bool,
     /// Accept a tagged BYE (`a1 BYE ...`): wp.pl answers LOGOUT with one.
     /// For LOGOUT it is the logout succeeding; for any other command it ends
