@@ -118,6 +118,16 @@ pub struct Leniency {
     /// `* 1 FETCH (UID 3016 BODY[2.MIME] {145} ... BODY[2] )` for an empty
     /// part (MailKit#1708).
     pub missing_section_data: bool,
+    /// Accept a response code on a line of its own, with no `* OK` before
+    /// it, read as the untagged OK it stands for: Office 365 answers
+    /// `UID MOVE` with `[COPYUID 55 31 6]` before its EXPUNGEs (MailKit#115).
+    /// Only where the line does not parse as a tagged response (a tag may
+    /// start with `[`).
+    pub bare_response_codes: bool,
+    /// Accept `""` as a hierarchy delimiter in LIST, LSUB and NAMESPACE
+    /// responses, read as NIL (a flat name): `* LIST (\HasNoChildren) ""
+    /// "Folder2"`, in MailKit's test captures (common/list-nil-folder-delim).
+    pub empty_delimiter: bool,
     /// Accept a tagged BYE (`a1 BYE ...`): wp.pl answers LOGOUT with one.
     /// For LOGOUT it is the logout succeeding; for any other command it ends
     /// the command and the connection.
@@ -138,6 +148,8 @@ impl Leniency {
             fetch_items: true,
             wrapped_fetch_items: true,
             missing_section_data: true,
+            bare_response_codes: true,
+            empty_delimiter: true,
             tagged_bye: true,
         }
     }
@@ -155,6 +167,8 @@ impl Leniency {
             fetch_items: false,
             wrapped_fetch_items: false,
             missing_section_data: false,
+            bare_response_codes: false,
+            empty_delimiter: false,
             tagged_bye: false,
         }
     }

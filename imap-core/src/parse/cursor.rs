@@ -652,12 +652,15 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// A `"x"` or NIL hierarchy delimiter.
+    /// A `"x"` or NIL hierarchy delimiter (leniently `""`, read as NIL).
     pub(crate) fn delimiter(&mut self) -> PResult<Option<char>> {
         if self.nil() {
             return Ok(None);
         }
         let q = self.quoted()?;
+        if q.is_empty() && self.lenient.empty_delimiter {
+            return Ok(None);
+        }
         let text = String::from_utf8_lossy(&q);
         let mut chars = text.chars();
         match (chars.next(), chars.next()) {

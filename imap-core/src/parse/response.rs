@@ -40,10 +40,30 @@ impl Parser<'_> {
                 self.sp()?;
                 self.untagged()?
             }
+            Some(b'[') if self.lenient.bare_response_codes => match self.rewinding(Self::tagged) {
+                Ok(status) => Response::Status(status),
+                Err(e) => match self.attempt(Self::bare_code)? {
+                    Some(status) => Response::Status(status),
+                    None => return Err(e),
+                },
+            },
             _ => Response::Status(self.tagged()?),
         };
         self.end()?;
         Ok(r)
+    }
+
+    /// A response code on a line of its own (Office 365, MailKit#115), read
+    /// as the untagged OK it stands for.
+    fn bare_code(&mut self) -> PResult<Status> {
+        let code = self.resp_code()?;
+        let text = if self.at_eol() {
+            ByteStr::default()
+        } else {
+            self.expect(b' ', "SP after ]")?;
+            self.text()?
+        };
+        Ok(Status { tag: None, kind: StatusKind::Ok, code: Some(code), text })
     }
 
     fn continuation(&mut self) -> PResult<Continue> {

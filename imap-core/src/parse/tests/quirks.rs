@@ -421,3 +421,36 @@ fn samples_from_trackers() {
         assert_eq!(decode_all(&stream, &sizes, ParseOptions::default()), whole, "seed {seed}");
     }
 }
+
+// ------------------------------------------------ status lines and LIST
+
+/// MailKit#115: Office 365 answers UID MOVE with a response code on a line
+/// of its own (MailKit's capture exchange/issue115).
+#[test]
+fn office365_bare_copyuid_mailkit_115() {
+    let input = b"[COPYUID 55 31 6]\r\n* 1 EXPUNGE\r\n* 0 EXISTS\r\nA00000007 OK MOVE completed.\r\n";
+    let got = decode_with(input, ParseOptions::default());
+    let copyuid = ResponseCode::CopyUid { uid_validity: 55, source: set("31"), dest: set("6") };
+    assert_eq!(got[0], Ok(status(None, StatusKind::Ok, Some(copyuid.clone()), "")));
+    assert_eq!(got.len(), 4);
+    assert!(got.iter().all(Result::is_ok));
+    assert!(decode_with(input, ParseOptions::strict())[0].is_err());
+    assert_eq!(lenient_only("[COPYUID 55 31 6] moved"), status(None, StatusKind::Ok, Some(copyuid), "moved"));
+    // A tag may start with "[": that reading wins where it parses.
+    assert_eq!(both("[x OK done"), status(Some("[x"), StatusKind::Ok, None, "done"));
+    assert!(try_parse(b"[COPYUID 55 31 6\r\n", &ParseOptions::default()).is_err());
+}
+
+/// MailKit's capture common/list-nil-folder-delim: `""` as a hierarchy
+/// delimiter, read as NIL.
+#[test]
+fn empty_hierarchy_delimiter_mailkit_list_nil_folder_delim() {
+    let item = list(lenient_only("* LIST (\\HasNoChildren) \"\" \"Folder2\""));
+    assert_eq!((item.delimiter, item.mailbox.as_str()), (None, "Folder2"));
+    let mut opts = ParseOptions::default();
+    opts.leniency.empty_delimiter = false;
+    let e = try_parse(b"* LIST (\\HasNoChildren) \"\" \"Folder2\"\r\n", &opts).unwrap_err();
+    assert!(e.to_string().contains("one-character hierarchy delimiter"), "{e}");
+    let Data::Namespace(ns) = data(lenient_only("* NAMESPACE ((\"\" \"\")) NIL NIL")) else { panic!() };
+    assert_eq!(ns.personal[0].delimiter, None);
+}
