@@ -118,6 +118,14 @@ pub struct Leniency {
     /// `* 1 FETCH (UID 3016 BODY[2.MIME] {145} ... BODY[2] )` for an empty
     /// part (MailKit#1708).
     pub missing_section_data: bool,
+    /// Accept a line break after a literal before the `)` that closes FETCH
+    /// data: `* 1 FETCH (... BODY[HEADER] {515}\r\n...\r\n \r\n)\r\n` from
+    /// Gmail (MailKit's capture gmail/headers.1+unsolicited-info), and the
+    /// same with an empty line reported to imapclient (imapclient#162, from
+    /// Nylas). The framer keeps the `)` line with the FETCH in either mode
+    /// (see [`Framer`](crate::Framer)); strictly the response is then
+    /// malformed.
+    pub blank_line_in_fetch: bool,
     /// Accept a response code on a line of its own, with no `* OK` before
     /// it, read as the untagged OK it stands for: Office 365 answers
     /// `UID MOVE` with `[COPYUID 55 31 6]` before its EXPUNGEs (MailKit#115).
@@ -148,6 +156,7 @@ impl Leniency {
             fetch_items: true,
             wrapped_fetch_items: true,
             missing_section_data: true,
+            blank_line_in_fetch: true,
             bare_response_codes: true,
             empty_delimiter: true,
             tagged_bye: true,
@@ -167,6 +176,7 @@ impl Leniency {
             fetch_items: false,
             wrapped_fetch_items: false,
             missing_section_data: false,
+            blank_line_in_fetch: false,
             bare_response_codes: false,
             empty_delimiter: false,
             tagged_bye: false,

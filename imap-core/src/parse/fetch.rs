@@ -57,10 +57,33 @@ impl Parser<'_> {
             } else {
                 items.push(self.fetch_item_or_raw()?);
             }
-            if !self.sp_before_item()? {
+            if self.blank_line_before_close() || !self.sp_before_item()? {
                 return Ok(());
             }
         }
+    }
+
+    /// Leniently, a line break (in a blank line after a literal, see the
+    /// framer) before the `)` that closes FETCH data: skipped, with the
+    /// spaces around it, when `)` follows; true then.
+    fn blank_line_before_close(&mut self) -> bool {
+        if !self.lenient.blank_line_in_fetch {
+            return false;
+        }
+        let start = self.pos;
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+        let cr = self.eat(b'\r');
+        let broke = self.eat(b'\n') && (cr || self.lenient.bare_lf);
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+        if broke && self.peek() == Some(b')') {
+            return true;
+        }
+        self.pos = start;
+        false
     }
 
     /// One item; leniently, a known item whose value does not parse is

@@ -30,6 +30,21 @@
 //! trailing `{N}` announces a literal. This is grammar, not leniency: it
 //! holds in strict mode too. The decision needs only the bytes of the
 //! response seen so far, so it is the same under any chunking.
+//!
+//! # A blank line before a FETCH's closing parenthesis
+//!
+//! Some servers end a literal in FETCH data with an extra line break:
+//! `* 1 FETCH (BODY[] {3}\r\nabc\r\n)\r\n` (Gmail, MailKit's capture
+//! gmail/headers.1; imapclient#162). After a literal, a line that holds
+//! nothing but spaces cannot end a FETCH (its `)` is missing), and a line
+//! that starts with `)` cannot start a response. So when such a blank line
+//! in a FETCH response is followed by a line starting with `)`, that line is
+//! framed as part of the same response; whether the parser accepts it is
+//! [`Leniency::blank_line_in_fetch`](crate::Leniency::blank_line_in_fetch).
+//! The framer waits for the first byte after the blank line to decide,
+//! which only ever delays a FETCH that is malformed either way. A response
+//! being dropped for a limit is not joined: its `)` line comes out as a
+//! malformed response of its own.
 
 use bytes::{Bytes, BytesMut};
 
@@ -91,6 +106,10 @@ enum State {
     Line,
     /// Counting out a literal that ends at this offset of `buf`.
     Literal { end: usize },
+    /// After a blank line that follows a literal in a FETCH response (it
+    /// ends at this offset of `buf`): waiting for the next byte to tell
+    /// whether a `)` line continues the response.
+    AfterBlank { line_end: usize },
     /// Dropping the rest of an oversized response: the current line
     /// (watching its end for a literal announcement).
     DiscardLine { tail: AnnounceTail, shape: Shape },
@@ -226,6 +245,9 @@ impl Framer {
                         }
                     };
                     match announced {
+                        None if self.line_start > 0 && self.shape == Shape::Fetch && is_blank(line) => {
+                            self.state = State::AfterBlank { line_end };
+                        }
                         None => {
                             let frame = self.buf.split_to(line_end).freeze();
                             self.reset_response();
@@ -270,6 +292,23 @@ impl Framer {
                     self.scan = end;
                     self.line_start = end;
                     self.state = State::Line;
+                }
+                State::AfterBlank { line_end } => {
+                    let line_end = *line_end;
+                    match self.buf.get(line_end) {
+                        None => return Ok(None),
+                        Some(b')') => {
+                            // The FETCH goes on: frame the `)` line with it.
+                            self.scan = line_end;
+                            self.line_start = line_end;
+                            self.state = State::Line;
+                        }
+                        Some(_) => {
+                            let frame = self.buf.split_to(line_end).freeze();
+                            self.reset_response();
+                            return Ok(Some(Frame::Response(frame)));
+                        }
+                    }
                 }
                 State::DiscardLine { tail, shape } => {
                     let found = memchr::memchr(b'\n', &self.buf);
@@ -507,6 +546,13 @@ impl Shape {
     fn announces_literals(self) -> bool {
         self != Shape::Text
     }
+}
+
+/// Whether a line (LF included) holds nothing but spaces before its end.
+fn is_blank(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    line.iter().all(|&c| c == b' ')
 }
 
 /// Watches a line that is being dropped, chunk by chunk, for a literal

@@ -218,6 +218,55 @@ fn braces_ending_status_text_on_a_dropped_line() {
     }
 }
 
+#[test]
+fn a_blank_line_before_a_fetch_paren_is_part_of_the_fetch() {
+    // Gmail (MailKit's capture gmail/headers.1): " \r\n" then ")\r\n" after
+    // the literal; imapclient#162: an empty line.
+    for fetch in [
+        &b"* 1 FETCH (UID 1 BODY[HEADER] {5}\r\nA: b\n \r\n)\r\n"[..],
+        b"* 9 FETCH (UID 17 BODY[] {6}\r\nbody\r\n\r\n)\r\n",
+        b"* 9 FETCH (BODY[] {6}\r\nbody\r\n\r\n) FLAGS (\\Seen) X {1}\r\nx\r\n)\r\n",
+    ] {
+        let mut input = fetch.to_vec();
+        input.extend_from_slice(b"A1 OK done\r\n");
+        let want =
+            vec![Frame::Response(Bytes::copy_from_slice(fetch)), Frame::Response("A1 OK done\r\n".into())];
+        assert_eq!(frames_whole(Limits::default(), &input), want);
+        assert_eq!(frames_chunked(Limits::default(), &input, &[1]), want);
+        assert_eq!(frames_chunked(Limits::default(), &input, &[3, 7]), want);
+    }
+}
+
+#[test]
+fn a_blank_line_joins_nothing_else() {
+    // Not followed by ")": the FETCH ends at the blank line.
+    let input = b"* 1 FETCH (BODY[] {2}\r\nab\r\n* 2 EXISTS\r\n";
+    assert_eq!(responses(input), vec![&b"* 1 FETCH (BODY[] {2}\r\nab\r\n"[..], b"* 2 EXISTS\r\n"]);
+    // Not a FETCH: a literal mailbox name ends a LIST, at once.
+    let mut framer = Framer::default();
+    framer.push(b"* LIST () \"/\" {3}\r\nabc\r\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* LIST () \"/\" {3}\r\nabc\r\n".into())));
+    // A FETCH waits for the byte after its blank line, then ends there.
+    framer.push(b"* 1 FETCH (BODY[] {2}\r\nab\r\n");
+    assert_eq!(framer.next_frame().unwrap(), None);
+    assert!(framer.is_mid_response());
+    framer.push(b"A");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 1 FETCH (BODY[] {2}\r\nab\r\n".into())));
+    framer.push(b"1 OK\r\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("A1 OK\r\n".into())));
+    // Only a blank line after a literal counts, and only once per line.
+    assert_eq!(responses(b"* 1 FETCH (UID 1\r\n)\r\n").len(), 2);
+    assert_eq!(responses(b"* 1 FETCH (BODY[] {1}\r\nx x\r\n)\r\n").len(), 2);
+    // Over a limit the response is dropped without the join.
+    let mut input = b"* 1 FETCH (BODY[] {2000}\r\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 2000));
+    input.extend_from_slice(b"\r\n)\r\n* 2 EXISTS\r\n");
+    let frames = frames_whole(small_limits(), &input);
+    assert_eq!(skipped(&frames[0]).kind, LimitKind::LiteralLength);
+    assert_eq!(response(&frames[1]), &b")\r\n"[..]);
+    assert_eq!(response(&frames[2]), &b"* 2 EXISTS\r\n"[..]);
+}
+
 fn corpus() -> Vec<u8> {
     let mut input = Vec::new();
     input.extend_from_slice(b"* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n");

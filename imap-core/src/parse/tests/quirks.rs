@@ -454,3 +454,38 @@ fn empty_hierarchy_delimiter_mailkit_list_nil_folder_delim() {
     let Data::Namespace(ns) = data(lenient_only("* NAMESPACE ((\"\" \"\")) NIL NIL")) else { panic!() };
     assert_eq!(ns.personal[0].delimiter, None);
 }
+
+// ---------------------------------------- a blank line in FETCH data
+
+/// MailKit's capture gmail/headers.1+unsolicited-info (Gmail): a space and
+/// a line break after the header literal, before the closing `)`.
+#[test]
+fn gmail_blank_line_before_closing_paren_mailkit_headers_1() {
+    let header = b"Subject: Star Trek Party!\r\nMIME-Version: 1.0\r\n";
+    let mut input =
+        format!("* 1 FETCH (UID 1 FLAGS (\\Seen \\Deleted) BODY[HEADER] {{{}}}\r\n", header.len())
+            .into_bytes();
+    input.extend_from_slice(header);
+    input.extend_from_slice(b" \r\n)\r\nA00000006 OK Success\r\n");
+    let got = decode_with(&input, ParseOptions::default());
+    assert_eq!(got.len(), 2, "{got:?}");
+    let Ok(Response::Data(Data::Fetch(f))) = &got[0] else { panic!("{got:?}") };
+    assert_eq!((f.uid(), f.header().map(|h| &h[..])), (Some(1), Some(&header[..])));
+    assert_eq!(got[1], Ok(status(Some("A00000006"), StatusKind::Ok, None, "Success")));
+    // Strictly the FETCH (its ")" line with it) is one malformed response.
+    let got = decode_with(&input, ParseOptions::strict());
+    assert!(got[0].is_err() && got[1].is_ok() && got.len() == 2, "{got:?}");
+    let mut opts = ParseOptions::default();
+    opts.leniency.blank_line_in_fetch = false;
+    assert!(decode_with(&input, opts)[0].is_err());
+}
+
+/// imapclient#162 (from Nylas): an empty line after the body literal.
+#[test]
+fn empty_line_before_closing_paren_imapclient_162() {
+    let input = b"* 9 FETCH (UID 17 BODY[] {28}\r\nTHIS PART IS THE MIME BODY\r\n\r\n)\r\n";
+    let got = decode_with(input, ParseOptions::default());
+    let [Ok(Response::Data(Data::Fetch(f)))] = got.as_slice() else { panic!("{got:?}") };
+    assert_eq!(f.message().map(|m| &m[..]), Some(&b"THIS PART IS THE MIME BODY\r\n"[..]));
+    assert_eq!(f.uid(), Some(17));
+}
