@@ -56,10 +56,28 @@ pub struct Leniency {
     /// nothing after the response code: Yandex sends `+` alone, iCloud
     /// `* BYE`, ppops.net a bare `A6 OK`, many servers `* OK [UIDNEXT 5]`.
     pub missing_text: bool,
-    /// Accept NIL where a string is required in BODYSTRUCTURE (types,
-    /// subtypes, encodings, parameter values from broken MIME parsers), and
-    /// `-1` as a size or line count, which Exchange sends for parts it could
-    /// not measure.
+    /// Accept BODYSTRUCTUREs (and BODYs) that break the grammar in ways
+    /// servers are known for:
+    /// - NIL where a string is required (types, subtypes, encodings,
+    ///   parameter values from broken MIME parsers; Office 365's
+    ///   `(NIL NIL NIL NIL NIL "7BIT" 0 ...)`, MailKit#1446; mail.ru's
+    ///   `("boundary" NIL)`, vmime#159);
+    /// - `-1` as a size or line count, which Exchange sends for parts it
+    ///   could not measure, and NIL there (read as 0);
+    /// - a multipart without parts, which Gmail, Yandex and QQ Mail send
+    ///   for a multipart they could not split (`("ALTERNATIVE")`,
+    ///   `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`, MailKit#205, #777, #1861,
+    ///   #1076), others with NIL for the parts (`(NIL "alternative" ...)`,
+    ///   MailKit#1393) and Domino as `()` (MailKit#944);
+    /// - a message/rfc822 part without envelope, body and line count
+    ///   (Gmail, MailKit#59), read as a basic part;
+    /// - a disposition that is only its type, `"inline"` (Exchange,
+    ///   MailKit#503, #919), or `(NIL NIL)` (read as none);
+    /// - extension data in shapes of its own (a parameter list as MD5,
+    ///   libetpan#217; `()` as location; disposition and language swapped):
+    ///   the part's extension data from the first item that does not parse
+    ///   is skipped;
+    /// - an empty address list `()` in an envelope.
     pub body_structure: bool,
     /// Accept 8-bit bytes (usually UTF-8) in quoted strings, atoms and status
     /// text, which RFC 3501 forbids without UTF8=ACCEPT. Dovecot and Gmail
@@ -70,11 +88,54 @@ pub struct Leniency {
     /// PERMANENTFLAGS into FLAGS; keywords with brackets come from clients
     /// that stored them (`[Gmail]` labels).
     pub flags: bool,
-    /// Keep a known response code whose arguments do not parse (such as
-    /// `[UNSEEN 0]`, which some servers send for an empty mailbox) as
+    /// Keep a response code whose arguments do not parse as
     /// [`ResponseCode::Other`](crate::ResponseCode::Other) instead of
-    /// rejecting the whole response.
+    /// rejecting the whole response: `[UNSEEN 0]`, which some servers send
+    /// for an empty mailbox, `[UIDVALIDITY 0]` and `[COPYUID 0 35 41]`
+    /// (MailKit#240), and Office 365's codes with quoted
+    /// text right after the name, spaces, `:` and `]` included
+    /// (`[Error="Microsoft.Exchange...WrongServerException:Cross Server
+    /// access is not allowed ..." AuthResultFromPopImapEnd=0 Service=Imap4]`,
+    /// ruby/net-imap#597), read up to the first `]` outside a quoted string.
     pub response_codes: bool,
+    /// Keep a known FETCH item whose value does not parse as
+    /// [`FetchItem::Other`](crate::FetchItem::Other) (its name and raw
+    /// value) instead of rejecting the whole FETCH, so that UID, FLAGS and
+    /// the other items survive: Zoho's `MODSEQ (-1)` (MailKit#495, #1686),
+    /// BODYSTRUCTUREs beyond what [`body_structure`](Self::body_structure)
+    /// reads (a part without its subtype, `("TEXT" ("CHARSET" "x") ...)`,
+    /// from MailKit's tests; NetEase's unescaped quotes, `""""`,
+    /// go-imap#659) and ENVELOPEs with fields missing. The raw value only
+    /// has to balance its parentheses within the line.
+    pub fetch_items: bool,
+    /// Accept FETCH items wrapped in an extra pair of parentheses, read as
+    /// if unwrapped: Lotus Domino sends
+    /// `* 2 FETCH (UID 14935 (ENVELOPE (...)) BODYSTRUCTURE (...))`
+    /// (MailKit#943).
+    pub wrapped_fetch_items: bool,
+    /// Accept a `BODY[section]` or `BINARY[part]` item with no value before
+    /// the `)` that closes the FETCH data, read as NIL: Yandex sends
+    /// `* 1 FETCH (UID 3016 BODY[2.MIME] {145} ... BODY[2] )` for an empty
+    /// part (MailKit#1708).
+    pub missing_section_data: bool,
+    /// Accept a line break after a literal before the `)` that closes FETCH
+    /// data: `* 1 FETCH (... BODY[HEADER] {515}\r\n...\r\n \r\n)\r\n` from
+    /// Gmail (MailKit's capture gmail/headers.1+unsolicited-info), and the
+    /// same with an empty line reported to imapclient (imapclient#162, from
+    /// Nylas). The framer keeps the `)` line with the FETCH in either mode
+    /// (see [`Framer`](crate::Framer)); strictly the response is then
+    /// malformed.
+    pub blank_line_in_fetch: bool,
+    /// Accept a response code on a line of its own, with no `* OK` before
+    /// it, read as the untagged OK it stands for: Office 365 answers
+    /// `UID MOVE` with `[COPYUID 55 31 6]` before its EXPUNGEs (MailKit#115).
+    /// Only where the line does not parse as a tagged response (a tag may
+    /// start with `[`).
+    pub bare_response_codes: bool,
+    /// Accept `""` as a hierarchy delimiter in LIST, LSUB and NAMESPACE
+    /// responses, read as NIL (a flat name): `* LIST (\HasNoChildren) ""
+    /// "Folder2"`, in MailKit's test captures (common/list-nil-folder-delim).
+    pub empty_delimiter: bool,
     /// Accept a tagged BYE (`a1 BYE ...`): wp.pl answers LOGOUT with one.
     /// For LOGOUT it is the logout succeeding; for any other command it ends
     /// the command and the connection.
@@ -92,6 +153,12 @@ impl Leniency {
             eight_bit: true,
             flags: true,
             response_codes: true,
+            fetch_items: true,
+            wrapped_fetch_items: true,
+            missing_section_data: true,
+            blank_line_in_fetch: true,
+            bare_response_codes: true,
+            empty_delimiter: true,
             tagged_bye: true,
         }
     }
@@ -106,6 +173,12 @@ impl Leniency {
             eight_bit: false,
             flags: false,
             response_codes: false,
+            fetch_items: false,
+            wrapped_fetch_items: false,
+            missing_section_data: false,
+            blank_line_in_fetch: false,
+            bare_response_codes: false,
+            empty_delimiter: false,
             tagged_bye: false,
         }
     }

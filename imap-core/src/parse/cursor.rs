@@ -164,6 +164,39 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
+    /// Runs `f` and puts the position and nesting depth back as they were:
+    /// a look ahead that consumes nothing whatever `f` does.
+    pub(crate) fn lookahead<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let (pos, depth) = (self.pos, self.depth);
+        let out = f(self);
+        self.pos = pos;
+        self.depth = depth;
+        out
+    }
+
+    /// Runs `f`; if it fails, puts the position and nesting depth back
+    /// before returning the error, so that another reading can be tried.
+    pub(crate) fn rewinding<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        let (pos, depth) = (self.pos, self.depth);
+        let out = f(self);
+        if out.is_err() {
+            self.pos = pos;
+            self.depth = depth;
+        }
+        out
+    }
+
+    /// Runs `f`; if it fails (other than on the nesting limit), puts the
+    /// position and nesting depth back and returns `None`: a lenient
+    /// reading tried where the grammar's has failed.
+    pub(crate) fn attempt<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<Option<T>> {
+        match self.rewinding(f) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.nesting => Err(e),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// One SP (more, leniently).
     #[inline]
     pub(crate) fn sp(&mut self) -> PResult<()> {
@@ -276,11 +309,16 @@ impl<'a> Parser<'a> {
         Ok(n)
     }
 
-    /// A number, leniently allowing a minus sign (read as 0).
+    /// A number, leniently allowing a minus sign or NIL (read as 0).
     pub(crate) fn body_number(&mut self) -> PResult<u64> {
-        if self.lenient.body_structure && self.eat(b'-') {
-            self.number64()?;
-            return Ok(0);
+        if self.lenient.body_structure {
+            if self.eat(b'-') {
+                self.number64()?;
+                return Ok(0);
+            }
+            if self.nil() {
+                return Ok(0);
+            }
         }
         self.number64()
     }
@@ -614,12 +652,15 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// A `"x"` or NIL hierarchy delimiter.
+    /// A `"x"` or NIL hierarchy delimiter (leniently `""`, read as NIL).
     pub(crate) fn delimiter(&mut self) -> PResult<Option<char>> {
         if self.nil() {
             return Ok(None);
         }
         let q = self.quoted()?;
+        if q.is_empty() && self.lenient.empty_delimiter {
+            return Ok(None);
+        }
         let text = String::from_utf8_lossy(&q);
         let mut chars = text.chars();
         match (chars.next(), chars.next()) {
@@ -682,6 +723,67 @@ impl<'a> Parser<'a> {
             }
         }
         Ok((start, self.pos))
+    }
+
+    /// Skips one value of any shape, as a lenient last resort: unlike
+    /// [`skip_value`](Self::skip_value) it checks no separators in a list,
+    /// only that its parentheses balance outside quoted strings and
+    /// literals within the line, and that it holds no NUL (NetEase's
+    /// unescaped `(NIL """" "base64")` passes, go-imap#659). Never recurses.
+    /// Returns the value's span.
+    pub(crate) fn skip_raw_value(&mut self) -> PResult<(usize, usize)> {
+        let start = self.pos;
+        if self.peek() != Some(b'(') {
+            return self.skip_value();
+        }
+        let mut depth = 0usize;
+        loop {
+            match self.peek() {
+                None | Some(b'\r' | b'\n') => {
+                    self.pos = start;
+                    return self.fail(") closing list");
+                }
+                // NUL is refused outside literals whatever the leniency.
+                Some(0) => return self.fail("a byte other than NUL"),
+                Some(b'(') => {
+                    depth += 1;
+                    self.pos += 1;
+                }
+                Some(b')') => {
+                    depth -= 1;
+                    self.pos += 1;
+                    if depth == 0 {
+                        return Ok((start, self.pos));
+                    }
+                }
+                Some(b'"') => {
+                    // To the next unescaped quote, on this line.
+                    self.pos += 1;
+                    loop {
+                        match self.peek() {
+                            None | Some(b'\r' | b'\n' | 0) => break,
+                            Some(b'"') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            Some(b'\\')
+                                if !matches!(self.buf.get(self.pos + 1), None | Some(b'\r' | b'\n')) =>
+                            {
+                                self.pos += 2;
+                            }
+                            Some(_) => self.pos += 1,
+                        }
+                    }
+                }
+                _ if self.at_literal() => {
+                    let at = self.pos;
+                    if self.literal().is_err() {
+                        self.pos = at + 1;
+                    }
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
     }
 
     /// The rest of the line (status text), leniently with 8-bit bytes.

@@ -6,6 +6,26 @@ use crate::types::{
     FetchItem, MultiPart, MultiPartExt, Section, SectionText, SinglePart, SinglePartExt, SinglePartKind,
 };
 
+/// The multipart subtypes IANA registers (RFC 2046 and later), for telling
+/// a multipart without parts from a single part.
+const MULTIPART_SUBTYPES: &[&str] = &[
+    "alternative",
+    "appledouble",
+    "byteranges",
+    "digest",
+    "encrypted",
+    "form-data",
+    "header-set",
+    "mixed",
+    "multilingual",
+    "parallel",
+    "related",
+    "report",
+    "signed",
+    "voice-message",
+    "x-mixed-replace",
+];
+
 impl Parser<'_> {
     /// `msg-att` (after `n FETCH SP`).
     pub(crate) fn fetch_items(&mut self, seq: u32) -> PResult<Fetch> {
@@ -13,16 +33,98 @@ impl Parser<'_> {
         let mut items = Vec::with_capacity(8);
         self.lenient_spaces();
         if !self.eat(b')') {
-            loop {
-                items.push(self.fetch_item()?);
-                if !self.sp_before_item()? {
-                    break;
-                }
-            }
+            self.fetch_item_list(&mut items)?;
             self.lenient_spaces();
             self.expect(b')', ") closing FETCH data")?;
         }
         Ok(Fetch { seq, items })
+    }
+
+    /// `msg-att` items, up to the `)` that closes them (not consumed).
+    fn fetch_item_list(&mut self, items: &mut Vec<FetchItem>) -> PResult<()> {
+        loop {
+            if self.lenient.wrapped_fetch_items && self.peek() == Some(b'(') {
+                // Domino: `(UID 14935 (ENVELOPE (...)) BODYSTRUCTURE (...))`.
+                self.enter()?;
+                self.pos += 1;
+                self.lenient_spaces();
+                if self.peek() != Some(b')') {
+                    self.fetch_item_list(items)?;
+                    self.lenient_spaces();
+                }
+                self.expect(b')', ") closing wrapped FETCH data")?;
+                self.leave();
+            } else {
+                items.push(self.fetch_item_or_raw()?);
+            }
+            if self.blank_line_before_close() || !self.sp_before_item()? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Leniently, a line break (in a blank line after a literal, see the
+    /// framer) before the `)` that closes FETCH data: skipped, with the
+    /// spaces around it, when `)` follows; true then.
+    fn blank_line_before_close(&mut self) -> bool {
+        if !self.lenient.blank_line_in_fetch {
+            return false;
+        }
+        let start = self.pos;
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+        let cr = self.eat(b'\r');
+        let broke = self.eat(b'\n') && (cr || self.lenient.bare_lf);
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+        if broke && self.peek() == Some(b')') {
+            return true;
+        }
+        self.pos = start;
+        false
+    }
+
+    /// One item; leniently, a known item whose value does not parse is
+    /// kept raw (`Leniency::fetch_items`).
+    fn fetch_item_or_raw(&mut self) -> PResult<FetchItem> {
+        if !self.lenient.fetch_items {
+            return self.fetch_item();
+        }
+        match self.rewinding(Self::fetch_item) {
+            Ok(item) => Ok(item),
+            Err(e) if e.nesting => Err(e),
+            Err(e) => match self.attempt(Self::raw_item)? {
+                Some(item) => Ok(item),
+                None => Err(e),
+            },
+        }
+    }
+
+    /// Any item as a name (section included) and a raw value that only
+    /// has to balance its parentheses.
+    fn raw_item(&mut self) -> PResult<FetchItem> {
+        if !self.peek().is_some_and(crate::chars::is_atom_char) {
+            return self.fail("FETCH data item name");
+        }
+        let (ns, ne) = self.skip_value()?;
+        let name = ByteStr::from_bytes(self.slice(ns, ne));
+        self.sp()?;
+        let (vs, ve) = self.skip_raw_value()?;
+        Ok(FetchItem::Other { name, raw: self.slice(vs, ve) })
+    }
+
+    /// Whether the value of a body section is missing (leniently): the
+    /// item is followed by the `)` that closes the FETCH data.
+    fn section_data_missing(&mut self) -> bool {
+        self.lenient.missing_section_data
+            && self.lookahead(|p| {
+                while p.peek() == Some(b' ') {
+                    p.pos += 1;
+                }
+                p.peek() == Some(b')')
+            })
     }
 
     fn fetch_item(&mut self) -> PResult<FetchItem> {
@@ -45,6 +147,9 @@ impl Parser<'_> {
             if upper("BODY") {
                 let section = self.section()?;
                 let origin = self.origin()?;
+                if self.section_data_missing() {
+                    return Ok(FetchItem::BodySection { section, origin, data: None });
+                }
                 self.sp()?;
                 let data = self.nstring()?;
                 return Ok(FetchItem::BodySection { section, origin, data });
@@ -52,6 +157,9 @@ impl Parser<'_> {
             if upper("BINARY") {
                 let part = self.section_binary()?;
                 let origin = self.origin()?;
+                if self.section_data_missing() {
+                    return Ok(FetchItem::Binary { part, origin, data: None });
+                }
                 self.sp()?;
                 let data = self.nstring()?;
                 return Ok(FetchItem::Binary { part, origin, data });
@@ -367,8 +475,25 @@ impl Parser<'_> {
     pub(crate) fn body(&mut self) -> PResult<BodyStructure> {
         self.enter()?;
         self.expect(b'(', "( opening body")?;
-        let body = if self.peek() == Some(b'(') { self.multipart()? } else { self.single_part()? };
+        // Dovecot has been seen to send `( ("text" ...`.
         self.lenient_spaces();
+        let body = if self.peek() == Some(b'(') {
+            self.multipart()?
+        } else if self.lenient.body_structure && self.at_childless_multipart() {
+            self.childless_multipart()?
+        } else {
+            self.single_part()?
+        };
+        self.lenient_spaces();
+        if self.lenient.body_structure && self.peek() != Some(b')') {
+            // Extension data this parser could not read (see ext_item):
+            // skipped to the end of the part.
+            while self.peek() != Some(b')') {
+                self.skip_raw_value()?;
+                self.lenient_spaces();
+                self.eat(b' ');
+            }
+        }
         self.expect(b')', ") closing body")?;
         self.leave();
         Ok(body)
@@ -380,16 +505,91 @@ impl Parser<'_> {
             parts.push(self.body()?);
             self.lenient_spaces();
         }
-        self.multipart_rest(parts)
-    }
-
-    /// After the parts of a multipart: subtype and extension data.
-    #[inline(never)]
-    fn multipart_rest(&mut self, parts: Vec<BodyStructure>) -> PResult<BodyStructure> {
         // The SP before the subtype (lenient_spaces may have taken it).
         if self.buf.get(self.pos.wrapping_sub(1)) != Some(&b' ') {
             self.sp()?;
         }
+        self.multipart_rest(parts)
+    }
+
+    /// Whether a body that does not start with `(` is leniently a multipart
+    /// without parts, as Gmail, Yandex and QQ Mail send for a multipart they
+    /// could not split (`("ALTERNATIVE")`, `("ALTERNATIVE" ("BOUNDARY" "x")
+    /// NIL NIL)`, `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`, MailKit#205,
+    /// #777, #1861, #1076), Dovecot and others with NIL for the parts
+    /// (`(NIL "alternative" ("boundary" "x") NIL NIL NIL)`, MailKit#1393),
+    /// and Domino as the body of a message/rfc822 part (`()`, MailKit#944).
+    /// The first string must be a registered multipart subtype (a media
+    /// type missing its subtype, `("TEXT" ("CHARSET" "x") ...)`, is not
+    /// one); after it, a list or the end, or NIL with fewer than the seven
+    /// items a single part needs, is a multipart's extension data, where a
+    /// single part would have its subtype string. Looks only at this
+    /// level's items, never into nested bodies.
+    fn at_childless_multipart(&mut self) -> bool {
+        self.lookahead(|p| {
+            if p.peek() == Some(b')') {
+                return true;
+            }
+            let nil_parts = p.nil();
+            if nil_parts && !p.eat(b' ') {
+                return false;
+            }
+            let Ok(subtype) = p.string() else { return false };
+            if !MULTIPART_SUBTYPES.iter().any(|t| subtype.eq_ignore_ascii_case(t.as_bytes())) {
+                return false;
+            }
+            if nil_parts {
+                return true;
+            }
+            if p.peek() == Some(b')') {
+                return true;
+            }
+            if !p.eat(b' ') {
+                return false;
+            }
+            p.lenient_spaces();
+            if matches!(p.peek(), Some(b'(' | b')')) {
+                return true;
+            }
+            if !p.nil() {
+                return false;
+            }
+            let mut items = 2;
+            loop {
+                while p.peek() == Some(b' ') {
+                    p.pos += 1;
+                }
+                if p.peek() == Some(b')') {
+                    return true;
+                }
+                if items == 6 || p.skip_raw_value().is_err() {
+                    return false;
+                }
+                items += 1;
+            }
+        })
+    }
+
+    /// A multipart without parts (see `at_childless_multipart`).
+    fn childless_multipart(&mut self) -> PResult<BodyStructure> {
+        if self.peek() == Some(b')') {
+            let ext = MultiPartExt::default();
+            return Ok(BodyStructure::Multipart(Box::new(MultiPart {
+                parts: Vec::new(),
+                media_subtype: ByteStr::default(),
+                ext,
+            })));
+        }
+        if self.nil() {
+            self.sp()?;
+        }
+        self.multipart_rest(Vec::new())
+    }
+
+    /// After the parts of a multipart and their SP: subtype and extension
+    /// data.
+    #[inline(never)]
+    fn multipart_rest(&mut self, parts: Vec<BodyStructure>) -> PResult<BodyStructure> {
         let media_subtype = self.string_or_nil(self.lenient.body_structure)?;
         let mut ext = MultiPartExt::default();
         if self.sp_before_item()? {
@@ -451,7 +651,8 @@ impl Parser<'_> {
     #[inline(never)]
     fn single_part_ext(&mut self, ext: &mut SinglePartExt) -> PResult<()> {
         if self.sp_before_item()? {
-            ext.md5 = self.nstr()?;
+            let Some(md5) = self.ext_item(Self::nstr)? else { return Ok(()) };
+            ext.md5 = md5;
             self.ext_tail(&mut ext.disposition, &mut ext.language, &mut ext.location, &mut ext.extensions)?;
         }
         Ok(())
@@ -469,19 +670,37 @@ impl Parser<'_> {
         if !self.sp_before_item()? {
             return Ok(());
         }
-        *disposition = self.disposition()?;
+        let Some(value) = self.ext_item(Self::disposition)? else { return Ok(()) };
+        *disposition = value;
         if !self.sp_before_item()? {
             return Ok(());
         }
-        *language = self.language()?;
+        let Some(value) = self.ext_item(Self::language)? else { return Ok(()) };
+        *language = value;
         if !self.sp_before_item()? {
             return Ok(());
         }
-        *location = self.nstr()?;
+        let Some(value) = self.ext_item(Self::nstr)? else { return Ok(()) };
+        *location = value;
         while self.sp_before_item()? {
-            extensions.push(self.body_extension()?);
+            let Some(value) = self.ext_item(Self::body_extension)? else { return Ok(()) };
+            extensions.push(value);
         }
         Ok(())
+    }
+
+    /// One item of extension data; leniently, `None` (and nothing consumed)
+    /// where it does not parse: servers put md5s, languages and locations in
+    /// shapes of their own (a parameter list as MD5, libetpan#217; `()` as
+    /// location, MailKit's Exchange captures; disposition and language
+    /// swapped). The item and the rest of the part's extension data are
+    /// then skipped by `body`, and what parsed before is kept.
+    fn ext_item<T>(&mut self, item: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<Option<T>> {
+        if self.lenient.body_structure {
+            self.attempt(item)
+        } else {
+            item(self).map(Some)
+        }
     }
 
     /// `body-fields`
@@ -532,12 +751,26 @@ impl Parser<'_> {
         if self.nil() {
             return Ok(None);
         }
+        if self.lenient.body_structure && (self.peek() == Some(b'"') || self.at_literal()) {
+            // Exchange sends the type alone, `"inline"` (MailKit#503,
+            // #919). A string that is no token (`"S/MIME Encrypted
+            // Message"`, javamail#278) is no disposition either.
+            let kind = self.string_common()?;
+            let token = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_');
+            if kind.is_empty() || !kind.iter().all(token) {
+                return self.fail("( opening disposition or NIL");
+            }
+            return Ok(Some(Disposition { kind, params: Vec::new() }));
+        }
         self.expect(b'(', "( opening disposition or NIL")?;
-        let kind = self.string_common()?;
+        // `(NIL NIL)` (MailKit's TestParseBodyStructureWithNilNilBodyFldDsp):
+        // no disposition.
+        let no_kind = self.lenient.body_structure && self.nil();
+        let kind = if no_kind { ByteStr::default() } else { self.string_common()? };
         self.sp()?;
         let params = self.body_params()?;
         self.expect(b')', ") closing disposition")?;
-        Ok(Some(Disposition { kind, params }))
+        Ok((!no_kind).then_some(Disposition { kind, params }))
     }
 
     /// `body-fld-lang = nstring / "(" string *(SP string) ")"`

@@ -12,9 +12,43 @@
 //!
 //! Bare LF ends a line too; whether that is acceptable is the parser's call
 //! (see [`Leniency::bare_lf`](crate::Leniency::bare_lf)).
+//!
+//! # `{N}` that is not a literal
+//!
+//! The grammar has no literal in a status response's human-readable text
+//! (`resp-text = ["[" resp-text-code "]" SP] text`, and `text` is any
+//! TEXT-CHAR), yet servers echo user input there: `A1 NO Mailbox doesn't
+//! exist: foo{3}`. Such a line ends the response; reading `{3}` as an
+//! announcement would swallow the next three bytes of the stream and
+//! desynchronise every later response. A literal can still appear inside the
+//! response code, whose arguments may hold astrings (RFC 3501's
+//! `[BADCHARSET (astring ...)]`). So in a status response (`OK`, `NO`,
+//! `BAD`, `BYE`, `PREAUTH`, tagged or not) and in a continuation request
+//! (`+`), which share `resp-text`, a trailing `{N}` announces a literal only
+//! while the response code opened right after the status word is still open:
+//! closed by the first `]` outside a quoted string. Everywhere else a
+//! trailing `{N}` announces a literal. This is grammar, not leniency: it
+//! holds in strict mode too. The decision needs only the bytes of the
+//! response seen so far, so it is the same under any chunking.
+//!
+//! # A blank line before a FETCH's closing parenthesis
+//!
+//! Some servers end a literal in FETCH data with an extra line break:
+//! `* 1 FETCH (BODY[] {3}\r\nabc\r\n)\r\n` (Gmail, MailKit's capture
+//! gmail/headers.1; imapclient#162). After a literal, a line that holds
+//! nothing but spaces cannot end a FETCH (its `)` is missing), and a line
+//! that starts with `)` cannot start a response. So when such a blank line
+//! in a FETCH response is followed by a line starting with `)`, that line is
+//! framed as part of the same response; whether the parser accepts it is
+//! [`Leniency::blank_line_in_fetch`](crate::Leniency::blank_line_in_fetch).
+//! The framer waits for the first byte after the blank line to decide,
+//! which only ever delays a FETCH that is malformed either way. A response
+//! being dropped for a limit is not joined: its `)` line comes out as a
+//! malformed response of its own.
 
 use bytes::{Bytes, BytesMut};
 
+use crate::chars::is_tag_char;
 use crate::config::Limits;
 use crate::error::{FramingError, LimitError, LimitKind};
 
@@ -60,6 +94,8 @@ pub struct Framer {
     line_start: usize,
     /// Size of the current response so far, including dropped bytes.
     response_len: u64,
+    /// What the current response is, as far as its lines so far tell.
+    shape: Shape,
     /// Set after a fatal framing error: nothing more is framed.
     broken: bool,
 }
@@ -70,11 +106,15 @@ enum State {
     Line,
     /// Counting out a literal that ends at this offset of `buf`.
     Literal { end: usize },
+    /// After a blank line that follows a literal in a FETCH response (it
+    /// ends at this offset of `buf`): waiting for the next byte to tell
+    /// whether a `)` line continues the response.
+    AfterBlank { line_end: usize },
     /// Dropping the rest of an oversized response: the current line
     /// (watching its end for a literal announcement).
-    DiscardLine { tail: AnnounceTail },
+    DiscardLine { tail: AnnounceTail, shape: Shape },
     /// Dropping a literal of an oversized response.
-    DiscardLiteral { remaining: u64 },
+    DiscardLiteral { remaining: u64, shape: Shape },
 }
 
 impl Default for Framer {
@@ -93,6 +133,7 @@ impl Framer {
             scan: 0,
             line_start: 0,
             response_len: 0,
+            shape: Shape::default(),
             broken: false,
         }
     }
@@ -137,6 +178,7 @@ impl Framer {
         self.scan = 0;
         self.line_start = 0;
         self.response_len = 0;
+        self.shape = Shape::default();
         self.buf.split().freeze()
     }
 
@@ -178,16 +220,34 @@ impl Framer {
                         // announced (or a fatal overflow).
                         let error = self.limit_error(kind, size);
                         let mut tail = AnnounceTail::default();
-                        tail.feed(&self.buf[self.line_start..line_end - 1]);
+                        let line = &self.buf[self.line_start..line_end - 1];
+                        tail.feed(line);
+                        let shape = self.shape.feed(line);
                         let _ = self.buf.split_to(line_end - 1);
                         self.reset_response();
-                        self.state = State::DiscardLine { tail };
+                        self.state = State::DiscardLine { tail, shape };
                         self.release_memory();
                         return Ok(Some(Frame::Skipped(error)));
                     }
                     self.response_len += line_len;
-                    let announced = literal_announcement(&self.buf[self.line_start..line_end])?;
+                    let line = &self.buf[self.line_start..line_end];
+                    let announced = match literal_announcement(line) {
+                        Ok(None) => None,
+                        // Only now is the shape needed: lines that end a
+                        // response are never scanned.
+                        announced => {
+                            self.shape = self.shape.feed(line);
+                            if self.shape.announces_literals() {
+                                announced?
+                            } else {
+                                None
+                            }
+                        }
+                    };
                     match announced {
+                        None if self.line_start > 0 && self.shape == Shape::Fetch && is_blank(line) => {
+                            self.state = State::AfterBlank { line_end };
+                        }
                         None => {
                             let frame = self.buf.split_to(line_end).freeze();
                             self.reset_response();
@@ -207,9 +267,10 @@ impl Framer {
                             };
                             if let Some((kind, size)) = breach {
                                 let error = self.limit_error(kind, size);
+                                let shape = self.shape;
                                 let _ = self.buf.split_to(line_end);
                                 self.reset_response();
-                                self.state = State::DiscardLiteral { remaining: n };
+                                self.state = State::DiscardLiteral { remaining: n, shape };
                                 self.release_memory();
                                 return Ok(Some(Frame::Skipped(error)));
                             }
@@ -232,18 +293,41 @@ impl Framer {
                     self.line_start = end;
                     self.state = State::Line;
                 }
-                State::DiscardLine { tail } => {
+                State::AfterBlank { line_end } => {
+                    let line_end = *line_end;
+                    match self.buf.get(line_end) {
+                        None => return Ok(None),
+                        Some(b')') => {
+                            // The FETCH goes on: frame the `)` line with it.
+                            self.scan = line_end;
+                            self.line_start = line_end;
+                            self.state = State::Line;
+                        }
+                        Some(_) => {
+                            let frame = self.buf.split_to(line_end).freeze();
+                            self.reset_response();
+                            return Ok(Some(Frame::Response(frame)));
+                        }
+                    }
+                }
+                State::DiscardLine { tail, shape } => {
                     let found = memchr::memchr(b'\n', &self.buf);
                     let Some(i) = found else {
                         tail.feed(&self.buf);
+                        *shape = shape.feed(&self.buf);
                         self.buf.clear();
                         return Ok(None);
                     };
                     tail.feed(&self.buf[..i]);
+                    *shape = shape.feed(&self.buf[..i]);
+                    let shape = *shape;
                     let _ = self.buf.split_to(i + 1);
-                    let announced = tail.finish()?;
+                    let announced = match tail.finish() {
+                        _ if !shape.announces_literals() => None,
+                        announced => announced?,
+                    };
                     match announced {
-                        Some(n) => self.state = State::DiscardLiteral { remaining: n },
+                        Some(n) => self.state = State::DiscardLiteral { remaining: n, shape },
                         None => {
                             // The dropped response is over; start afresh.
                             self.reset_response();
@@ -251,7 +335,7 @@ impl Framer {
                         }
                     }
                 }
-                State::DiscardLiteral { remaining } => {
+                State::DiscardLiteral { remaining, shape } => {
                     let avail = self.buf.len() as u64;
                     if avail < *remaining {
                         *remaining -= avail;
@@ -259,7 +343,7 @@ impl Framer {
                         return Ok(None);
                     }
                     let _ = self.buf.split_to(*remaining as usize);
-                    self.state = State::DiscardLine { tail: AnnounceTail::default() };
+                    self.state = State::DiscardLine { tail: AnnounceTail::default(), shape: *shape };
                 }
             }
         }
@@ -285,6 +369,7 @@ impl Framer {
         self.scan = 0;
         self.line_start = 0;
         self.response_len = 0;
+        self.shape = Shape::default();
     }
 
     /// After dropping a huge response, give its memory back.
@@ -306,9 +391,10 @@ impl Framer {
         let error = self.limit_error(kind, size);
         let mut tail = AnnounceTail::default();
         tail.feed(&self.buf[self.line_start..]);
+        let shape = self.shape.feed(&self.buf[self.line_start..]);
         self.buf.clear();
         self.release_memory();
-        self.state = State::DiscardLine { tail };
+        self.state = State::DiscardLine { tail, shape };
         Frame::Skipped(error)
     }
 
@@ -321,6 +407,152 @@ impl Framer {
         };
         LimitError { kind, limit, size, head: self.head() }
     }
+}
+
+/// What the framer knows of the response being framed, read from its bytes
+/// (literal data excluded) one at a time, so that any chunking gives the
+/// same answer. Only a few leading bytes are looked at, except in a status
+/// response's code, which is followed to its closing `]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Shape {
+    /// Nothing read yet.
+    #[default]
+    Start,
+    /// `*`.
+    Star,
+    /// Tag characters.
+    Tag,
+    /// `+`.
+    Plus,
+    /// The SP (or, leniently, SPs) after `*` or a tag.
+    Spaces {
+        /// After `*` rather than a tag.
+        untagged: bool,
+    },
+    /// `* n`.
+    Number,
+    /// `* n SP`.
+    NumberSpaces,
+    /// Letters of the word that names the response (a status word or, after
+    /// `* n`, FETCH); longer words are not among those.
+    Word {
+        /// After `* n`.
+        numbered: bool,
+        /// The word so far, upper-cased.
+        word: [u8; 7],
+        /// How much of `word` is filled.
+        len: u8,
+    },
+    /// After a status word (or `+`) and its SP: `resp-text` starts here.
+    TextStart,
+    /// Inside the response code opened at the start of `resp-text`.
+    Code {
+        /// Inside a quoted string.
+        quoted: bool,
+        /// After a backslash in a quoted string.
+        escaped: bool,
+    },
+    /// In a status response's human-readable text: a trailing `{N}` is text.
+    Text,
+    /// A FETCH response (`* n FETCH `).
+    Fetch,
+    /// Anything else: a trailing `{N}` announces a literal.
+    Other,
+}
+
+impl Shape {
+    /// The state after `bytes` (none of them literal data).
+    fn feed(mut self, bytes: &[u8]) -> Self {
+        for &c in bytes {
+            self = match self {
+                Shape::Text | Shape::Fetch | Shape::Other => return self,
+                Shape::Code { quoted: false, .. } => match c {
+                    b'"' => Shape::Code { quoted: true, escaped: false },
+                    b']' => Shape::Text,
+                    _ => self,
+                },
+                Shape::Code { quoted: true, escaped: true } => Shape::Code { quoted: true, escaped: false },
+                Shape::Code { quoted: true, escaped: false } => match c {
+                    b'\\' => Shape::Code { quoted: true, escaped: true },
+                    b'"' => Shape::Code { quoted: false, escaped: false },
+                    _ => self,
+                },
+                Shape::Start => match c {
+                    b'*' => Shape::Star,
+                    b'+' => Shape::Plus,
+                    c if is_tag_char(c) => Shape::Tag,
+                    _ => Shape::Other,
+                },
+                Shape::Star => match c {
+                    b' ' => Shape::Spaces { untagged: true },
+                    _ => Shape::Other,
+                },
+                Shape::Tag => match c {
+                    b' ' => Shape::Spaces { untagged: false },
+                    c if is_tag_char(c) => Shape::Tag,
+                    _ => Shape::Other,
+                },
+                Shape::Plus => match c {
+                    b' ' => Shape::TextStart,
+                    _ => Shape::Other,
+                },
+                Shape::Spaces { untagged } => match c {
+                    b' ' => self,
+                    b'0'..=b'9' if untagged => Shape::Number,
+                    c if c.is_ascii_alphabetic() => Shape::word(false, c),
+                    _ => Shape::Other,
+                },
+                Shape::Number => match c {
+                    b'0'..=b'9' => Shape::Number,
+                    b' ' => Shape::NumberSpaces,
+                    _ => Shape::Other,
+                },
+                Shape::NumberSpaces => match c {
+                    b' ' => self,
+                    c if c.is_ascii_alphabetic() => Shape::word(true, c),
+                    _ => Shape::Other,
+                },
+                Shape::Word { numbered, mut word, len } => match c {
+                    c if c.is_ascii_alphabetic() && usize::from(len) < word.len() => {
+                        word[usize::from(len)] = c.to_ascii_uppercase();
+                        Shape::Word { numbered, word, len: len + 1 }
+                    }
+                    b' ' => {
+                        let word = &word[..usize::from(len)];
+                        match (numbered, word) {
+                            (true, b"FETCH") => Shape::Fetch,
+                            (false, b"OK" | b"NO" | b"BAD" | b"BYE" | b"PREAUTH") => Shape::TextStart,
+                            _ => Shape::Other,
+                        }
+                    }
+                    _ => Shape::Other,
+                },
+                Shape::TextStart => match c {
+                    b'[' => Shape::Code { quoted: false, escaped: false },
+                    _ => Shape::Text,
+                },
+            };
+        }
+        self
+    }
+
+    fn word(numbered: bool, first: u8) -> Self {
+        let mut word = [0; 7];
+        word[0] = first.to_ascii_uppercase();
+        Shape::Word { numbered, word, len: 1 }
+    }
+
+    /// Whether a `{N}` at the end of the line just fed announces a literal.
+    fn announces_literals(self) -> bool {
+        self != Shape::Text
+    }
+}
+
+/// Whether a line (LF included) holds nothing but spaces before its end.
+fn is_blank(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    line.iter().all(|&c| c == b' ')
 }
 
 /// Watches a line that is being dropped, chunk by chunk, for a literal

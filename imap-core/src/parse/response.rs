@@ -40,10 +40,30 @@ impl Parser<'_> {
                 self.sp()?;
                 self.untagged()?
             }
+            Some(b'[') if self.lenient.bare_response_codes => match self.rewinding(Self::tagged) {
+                Ok(status) => Response::Status(status),
+                Err(e) => match self.attempt(Self::bare_code)? {
+                    Some(status) => Response::Status(status),
+                    None => return Err(e),
+                },
+            },
             _ => Response::Status(self.tagged()?),
         };
         self.end()?;
         Ok(r)
+    }
+
+    /// A response code on a line of its own (Office 365, MailKit#115), read
+    /// as the untagged OK it stands for.
+    fn bare_code(&mut self) -> PResult<Status> {
+        let code = self.resp_code()?;
+        let text = if self.at_eol() {
+            ByteStr::default()
+        } else {
+            self.expect(b' ', "SP after ]")?;
+            self.text()?
+        };
+        Ok(Status { tag: None, kind: StatusKind::Ok, code: Some(code), text })
     }
 
     fn continuation(&mut self) -> PResult<Continue> {
@@ -98,12 +118,29 @@ impl Parser<'_> {
     fn resp_text(&mut self) -> PResult<(Option<ResponseCode>, ByteStr)> {
         let mut code = None;
         if self.peek() == Some(b'[') {
+            let open = self.pos;
             code = Some(self.resp_code()?);
             if !self.eat(b' ') {
                 if self.lenient.missing_text && self.at_eol() {
                     return Ok((code, ByteStr::default()));
                 }
-                return self.fail("SP after ]");
+                if !self.lenient.response_codes {
+                    return self.fail("SP after ]");
+                }
+                // A `]` inside quoted arguments closed the code too early
+                // (`[X "a]b"] text`): read it again to its real end.
+                let fail_at = self.pos;
+                self.pos = open + 1;
+                let (ns, ne) = self.atom_span()?;
+                code = Some(self.quoted_code_body(ns, ne)?);
+                self.expect(b']', "] closing response code")?;
+                if !self.eat(b' ') {
+                    if !(self.lenient.missing_text && self.at_eol()) {
+                        self.pos = fail_at;
+                        return self.fail("SP after ]");
+                    }
+                    return Ok((code, ByteStr::default()));
+                }
             }
         }
         // Extra spaces are not skipped here: text may start with a space,
@@ -120,11 +157,13 @@ impl Parser<'_> {
         let after_name = self.pos;
         match self.resp_code_body(ns, ne) {
             Ok(code) if self.eat(b']') => Ok(code),
-            // A known code with arguments that do not parse: keep it raw
-            // rather than lose the whole response.
+            // A known code with arguments that do not parse, or an unknown
+            // one whose arguments hold quoted text (Exchange's
+            // `[Error="..." AuthResultFromPopImapEnd=0 Service=Imap4]`):
+            // keep it raw rather than lose the whole response.
             _ if self.lenient.response_codes => {
                 self.pos = after_name;
-                let code = self.generic_code_body(ns, ne)?;
+                let code = self.quoted_code_body(ns, ne)?;
                 self.expect(b']', "] closing response code")?;
                 Ok(code)
             }
@@ -251,10 +290,11 @@ impl Parser<'_> {
         Ok(code)
     }
 
-    /// `charset = atom / quoted`
+    /// `charset = atom / quoted` (RFC 9051); RFC 3501 allows any astring,
+    /// so a literal too.
     fn charset(&mut self) -> PResult<ByteStr> {
-        if self.peek() == Some(b'"') {
-            return Ok(ByteStr::from_bytes(self.quoted()?));
+        if self.peek() == Some(b'"') || self.at_literal() {
+            return Ok(ByteStr::from_bytes(self.string()?));
         }
         self.atom_str()
     }
@@ -273,6 +313,36 @@ impl Parser<'_> {
         } else {
             None
         };
+        Ok(ResponseCode::Other { name, data })
+    }
+
+    /// A code kept raw, leniently: positioned after its name; everything up
+    /// to the `]` that closes the code, where a `]` inside a quoted string
+    /// does not count; leaves `]` unconsumed.
+    fn quoted_code_body(&mut self, ns: usize, ne: usize) -> PResult<ResponseCode> {
+        let name = ByteStr::from_bytes(self.slice(ns, ne));
+        // One SP separates name and arguments; Exchange sends none before a
+        // quote (`Error="..."`), where the arguments start at once.
+        self.eat(b' ');
+        let start = self.pos;
+        let mut quoted = false;
+        let mut i = start;
+        loop {
+            match self.buf.get(i) {
+                None | Some(b'\r' | b'\n') => {
+                    self.pos = i;
+                    return self.fail("] closing response code");
+                }
+                Some(b']') if !quoted => break,
+                Some(b'"') => quoted = !quoted,
+                // An escape takes the next byte, unless that ends the line.
+                Some(b'\\') if quoted && !matches!(self.buf.get(i + 1), None | Some(b'\r' | b'\n')) => i += 1,
+                Some(_) => {}
+            }
+            i += 1;
+        }
+        self.pos = i;
+        let data = (i > start).then(|| ByteStr::from_bytes(self.slice(start, i)));
         Ok(ResponseCode::Other { name, data })
     }
 

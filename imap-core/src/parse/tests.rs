@@ -16,6 +16,8 @@ use crate::types::{
     SinglePart, SinglePartExt, SinglePartKind, SpecialUse, Status, StatusItem, StatusKind, Tag, Thread,
 };
 
+mod quirks;
+
 const DOVECOT: &[u8] = include_bytes!("../../tests/data/dovecot-session.bin");
 
 // ---------------------------------------------------------------- helpers
@@ -1044,9 +1046,13 @@ BODY[3] {0}\r\n RFC822 NIL RFC822.HEADER \"h\" RFC822.TEXT \"t\")\r\n";
         }),
         Some(&Bytes::from("ab\r\n"))
     );
-    // MIME without a part number is not a section.
-    let e = lenient_error(b"* 2 FETCH (BODY[MIME] NIL)\r\n");
+    // MIME without a part number is not a section (kept raw, leniently).
+    let e = strict_error(b"* 2 FETCH (BODY[MIME] NIL)\r\n");
     assert_eq!((e.offset, e.expected), (16, "HEADER, HEADER.FIELDS, TEXT or MIME"));
+    assert_eq!(
+        fetch(parse_raw(b"* 2 FETCH (BODY[MIME] NIL)\r\n")).items,
+        vec![FetchItem::Other { name: s("BODY[MIME]"), raw: Bytes::from("NIL") }]
+    );
 }
 
 #[test]
@@ -1848,7 +1854,11 @@ fn malformed_response_reports_where_and_what() {
     assert_eq!((e.offset, e.expected), (15, "SP"));
     assert_eq!(&e.raw[..], b"* 23 FETCH (UID)\r\n");
     assert!(e.to_string().contains("expected SP at byte 15"), "{e}");
-    let e = lenient_error(b"* 1 FETCH (FLAGS (\\Seen) UID x)\r\n");
+    let e = strict_error(b"* 1 FETCH (FLAGS (\\Seen) UID x)\r\n");
+    assert_eq!((e.offset, e.expected), (29, "number"));
+    // Leniently, an item that does not parse and has no value at all still
+    // reports where the grammar's reading stopped.
+    let e = lenient_error(b"* 1 FETCH (FLAGS (\\Seen) UID )\r\n");
     assert_eq!((e.offset, e.expected), (29, "number"));
     let e = lenient_error(b"* LIST (\\Noselect) \"/\r\n");
     assert_eq!((e.offset, e.expected), (19, "closing quote"));
@@ -2179,7 +2189,11 @@ fn quoted_scan_agrees_with_the_grammar_for_every_byte_at_every_offset() {
             let mut raw = b"* 1 FETCH (ENVELOPE (NIL \"".to_vec();
             raw.extend_from_slice(&text);
             raw.extend_from_slice(b"\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n");
-            let lenient = try_parse(&raw, &ParseOptions::default());
+            // Without the raw fallback, which would keep the broken
+            // envelope as an Other item.
+            let mut opts = ParseOptions::default();
+            opts.leniency.fetch_items = false;
+            let lenient = try_parse(&raw, &opts);
             let strict = try_parse(&raw, &ParseOptions::strict());
             let subject = |r: Result<Response, ResponseError>| {
                 r.ok().map(|r| fetch(r).envelope().unwrap().subject.clone().unwrap().as_bytes().to_vec())

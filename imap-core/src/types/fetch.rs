@@ -338,7 +338,9 @@ pub enum FetchItem {
     GmThrId(u64),
     /// `X-GM-LABELS (...)` (Gmail); system labels keep their backslash.
     GmLabels(Vec<ByteStr>),
-    /// An item this parser does not know: its name and raw value.
+    /// An item this parser does not know, or (leniently, see
+    /// [`Leniency::fetch_items`](crate::Leniency::fetch_items)) a known
+    /// item whose value does not parse: its name and raw value.
     Other {
         /// The item name, e.g. `X-FOO`.
         name: ByteStr,

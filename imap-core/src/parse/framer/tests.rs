@@ -145,6 +145,128 @@ fn bare_lf_ends_lines_and_announcements() {
     assert_eq!(responses(input), vec![&b"* OK hi\n"[..], b"* 1 FETCH (BODY[] {2}\nab)\n", b"* 2 EXISTS\r\n"]);
 }
 
+#[test]
+fn braces_ending_status_text_are_not_a_literal() {
+    // Servers echo user input (a mailbox name) at the end of resp-text,
+    // where the grammar has no literal; the line ends the response.
+    let lines: &[&[u8]] = &[
+        b"A1 NO Mailbox doesn't exist: foo{3}\r\n",
+        b"a2 no [NONEXISTENT] Unknown Mailbox: bar{12}\r\n",
+        b"A3 OK [READ-WRITE] x{3}\r\n",
+        b"A4 BAD Could not parse command {5+}\r\n",
+        b"* OK {0}\r\n",
+        b"*  NO [ALERT] quota for ~{7}\r\n",
+        b"* BYE closing {3}\r\n",
+        b"* PREAUTH logged in as {3}\n",
+        b"+ Ready for {3}\r\n",
+        b"A5 BYE tagged {3}\r\n",
+        // Not a literal, so not an overflow either.
+        b"A6 NO too big {99999999999999999999999}\r\n",
+    ];
+    for line in lines {
+        let mut input = line.to_vec();
+        input.extend_from_slice(b"* 2 EXISTS\r\n");
+        let want =
+            vec![Frame::Response(Bytes::copy_from_slice(line)), Frame::Response("* 2 EXISTS\r\n".into())];
+        assert_eq!(frames_whole(Limits::default(), &input), want, "{:?}", String::from_utf8_lossy(line));
+        assert_eq!(frames_chunked(Limits::default(), &input, &[1]), want);
+    }
+}
+
+#[test]
+fn a_literal_inside_a_response_code_is_still_a_literal() {
+    // RFC 3501: `"BADCHARSET" [SP "(" astring *(SP astring) ")"]`; the code
+    // stays open across the literal, then the text's `{4}` is text.
+    let status = b"* NO [BADCHARSET ({5}\r\nUTF-8 {3}\r\n]a\" \"x]y\" {2}\r\nab)] known: {4}\r\n";
+    let mut input = status.to_vec();
+    input.extend_from_slice(b"* 2 EXISTS\r\n");
+    let want =
+        vec![Frame::Response(Bytes::copy_from_slice(status)), Frame::Response("* 2 EXISTS\r\n".into())];
+    assert_eq!(frames_whole(Limits::default(), &input), want);
+    assert_eq!(frames_chunked(Limits::default(), &input, &[1]), want);
+    // Not every line that starts like a status is one.
+    assert_eq!(responses(b"* OKAY {1}\r\nx\r\n").len(), 1);
+    assert_eq!(responses(b"A1 OK[ {1}\r\nx\r\n").len(), 1);
+    assert_eq!(responses(b"* 1 OK {1}\r\nx\r\n").len(), 1);
+    // An unclosed quote keeps the code open.
+    assert_eq!(responses(b"* NO [X \"a] b {1}\r\nx\r\n").len(), 1);
+    assert_eq!(responses(b"* NO [X \"a\\\"] b {1}\r\nx\r\n").len(), 1);
+    assert_eq!(responses(b"* NO [X \"a\\\\\"] b {1}\r\nx\r\n").len(), 2);
+}
+
+#[test]
+fn braces_ending_status_text_on_a_dropped_line() {
+    // Over the line limit, the line is dropped whole: its trailing `{N}`
+    // is text as well, and the next response is intact, in any chunking.
+    let mut input = b"A1 NO Mailbox doesn't exist: ".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 100));
+    input.extend_from_slice(b"{3}\r\n* 2 EXISTS\r\n");
+    for sizes in [&[input.len()][..], &[1], &[7, 3], &[40]] {
+        let frames = frames_chunked(small_limits(), &input, sizes);
+        assert_eq!(frames.len(), 2, "{sizes:?}");
+        assert_eq!(skipped(&frames[0]).kind, LimitKind::LineLength);
+        assert_eq!(response(&frames[1]), &b"* 2 EXISTS\r\n"[..]);
+    }
+    // Inside a code the literal is counted out and dropped.
+    let mut input = b"* NO [BADCHARSET (".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 100));
+    input.extend_from_slice(b" {5}\r\nUTF-8)] text {2}\r\n* 2 EXISTS\r\n");
+    for sizes in [&[input.len()][..], &[1], &[7, 3], &[40]] {
+        let frames = frames_chunked(small_limits(), &input, sizes);
+        assert_eq!(frames.len(), 2, "{sizes:?}");
+        assert_eq!(response(&frames[1]), &b"* 2 EXISTS\r\n"[..]);
+    }
+}
+
+#[test]
+fn a_blank_line_before_a_fetch_paren_is_part_of_the_fetch() {
+    // Gmail (MailKit's capture gmail/headers.1): " \r\n" then ")\r\n" after
+    // the literal; imapclient#162: an empty line.
+    for fetch in [
+        &b"* 1 FETCH (UID 1 BODY[HEADER] {5}\r\nA: b\n \r\n)\r\n"[..],
+        b"* 9 FETCH (UID 17 BODY[] {6}\r\nbody\r\n\r\n)\r\n",
+        b"* 9 FETCH (BODY[] {6}\r\nbody\r\n\r\n) FLAGS (\\Seen) X {1}\r\nx\r\n)\r\n",
+    ] {
+        let mut input = fetch.to_vec();
+        input.extend_from_slice(b"A1 OK done\r\n");
+        let want =
+            vec![Frame::Response(Bytes::copy_from_slice(fetch)), Frame::Response("A1 OK done\r\n".into())];
+        assert_eq!(frames_whole(Limits::default(), &input), want);
+        assert_eq!(frames_chunked(Limits::default(), &input, &[1]), want);
+        assert_eq!(frames_chunked(Limits::default(), &input, &[3, 7]), want);
+    }
+}
+
+#[test]
+fn a_blank_line_joins_nothing_else() {
+    // Not followed by ")": the FETCH ends at the blank line.
+    let input = b"* 1 FETCH (BODY[] {2}\r\nab\r\n* 2 EXISTS\r\n";
+    assert_eq!(responses(input), vec![&b"* 1 FETCH (BODY[] {2}\r\nab\r\n"[..], b"* 2 EXISTS\r\n"]);
+    // Not a FETCH: a literal mailbox name ends a LIST, at once.
+    let mut framer = Framer::default();
+    framer.push(b"* LIST () \"/\" {3}\r\nabc\r\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* LIST () \"/\" {3}\r\nabc\r\n".into())));
+    // A FETCH waits for the byte after its blank line, then ends there.
+    framer.push(b"* 1 FETCH (BODY[] {2}\r\nab\r\n");
+    assert_eq!(framer.next_frame().unwrap(), None);
+    assert!(framer.is_mid_response());
+    framer.push(b"A");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 1 FETCH (BODY[] {2}\r\nab\r\n".into())));
+    framer.push(b"1 OK\r\n");
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("A1 OK\r\n".into())));
+    // Only a blank line after a literal counts, and only once per line.
+    assert_eq!(responses(b"* 1 FETCH (UID 1\r\n)\r\n").len(), 2);
+    assert_eq!(responses(b"* 1 FETCH (BODY[] {1}\r\nx x\r\n)\r\n").len(), 2);
+    // Over a limit the response is dropped without the join.
+    let mut input = b"* 1 FETCH (BODY[] {2000}\r\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 2000));
+    input.extend_from_slice(b"\r\n)\r\n* 2 EXISTS\r\n");
+    let frames = frames_whole(small_limits(), &input);
+    assert_eq!(skipped(&frames[0]).kind, LimitKind::LiteralLength);
+    assert_eq!(response(&frames[1]), &b")\r\n"[..]);
+    assert_eq!(response(&frames[2]), &b"* 2 EXISTS\r\n"[..]);
+}
+
 fn corpus() -> Vec<u8> {
     let mut input = Vec::new();
     input.extend_from_slice(b"* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n");
@@ -508,7 +630,8 @@ fn arb_response() -> impl Strategy<Value = Vec<u8>> {
         |(segments, last, bare_lf)| {
             let mut out = Vec::new();
             for (text, literal) in segments {
-                out.extend_from_slice(b"* ");
+                // "* X": never a status response, whose text has no literals.
+                out.extend_from_slice(b"* X");
                 out.extend_from_slice(text.as_bytes());
                 match literal {
                     Some((data, form)) => {
@@ -533,7 +656,46 @@ fn arb_response() -> impl Strategy<Value = Vec<u8>> {
     )
 }
 
+/// A status or continuation line whose text may end in something that
+/// looks like an announcement.
+fn arb_status_line() -> impl Strategy<Value = Vec<u8>> {
+    let start =
+        prop::sample::select(vec!["* OK ", "* NO ", "A1 BAD ", "a2 ok ", "* BYE ", "* PREAUTH ", "+ "]);
+    let code = prop::option::of("[A-Z]{1,8}( [a-zA-Z0-9 .=:{}+~-]{0,10})?");
+    (start, code, "[ -~]{0,20}", prop::option::of((0u32..99, 0u8..3))).prop_map(
+        |(start, code, text, braces)| {
+            let mut out = start.as_bytes().to_vec();
+            if let Some(code) = code {
+                out.extend_from_slice(format!("[{code}] ").as_bytes());
+            }
+            // Text never starts with "[" (that would open a code).
+            out.extend_from_slice(text.trim_start_matches('[').as_bytes());
+            if let Some((n, form)) = braces {
+                let braces = match form {
+                    0 => format!("{{{n}}}"),
+                    1 => format!("{{{n}+}}"),
+                    _ => format!("~{{{n}}}"),
+                };
+                out.extend_from_slice(braces.as_bytes());
+            }
+            out.extend_from_slice(b"\r\n");
+            out
+        },
+    )
+}
+
 proptest! {
+    #[test]
+    fn status_lines_are_framed_alone(
+        responses in prop::collection::vec(prop_oneof![arb_status_line(), arb_response()], 1..10),
+        sizes in prop::collection::vec(1usize..40, 1..10),
+    ) {
+        let input: Vec<u8> = responses.concat();
+        let expected: Vec<Frame> = responses.iter().map(|r| Frame::Response(Bytes::copy_from_slice(r))).collect();
+        prop_assert_eq!(&frames_whole(Limits::default(), &input), &expected);
+        prop_assert_eq!(&frames_chunked(Limits::default(), &input, &sizes), &expected);
+    }
+
     #[test]
     fn any_chunking_frames_like_the_whole(
         responses in prop::collection::vec(arb_response(), 1..8),
