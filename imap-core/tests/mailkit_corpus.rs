@@ -13,8 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
-use imap_core::parse::DecodeError;
-use imap_core::{Decoder, Leniency, ParseOptions, Response};
+use imap_core::parse::{DecodeError, Decoder};
+use imap_core::types::Response;
+use imap_core::{Leniency, ParseOptions};
 
 /// Files in the corpus as published (`**/*.txt`).
 const CORPUS_FILES: usize = 350;
