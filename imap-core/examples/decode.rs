@@ -35,7 +35,9 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use imap_core::parse::{DecodeError, Decoder};
-use imap_core::types::{BodyStructure, Data, Fetch, FetchItem, Response, ResponseCode, SinglePartKind, Status};
+use imap_core::types::{
+    BodyStructure, Data, Fetch, FetchItem, Response, ResponseCode, SinglePartKind, Status,
+};
 use imap_core::ParseOptions;
 
 const USAGE: &str = "usage: decode [--strict] [--json] [FILE | -]";

@@ -121,7 +121,10 @@ pub trait Commands {
 
     /// ID (RFC 2971): tells the server who we are (`ID NIL` for an empty
     /// list); yields what the server says about itself.
-    fn id(&mut self, params: &[(&str, &str)]) -> Self::Run<std::collections::BTreeMap<String, Option<String>>> {
+    fn id(
+        &mut self,
+        params: &[(&str, &str)],
+    ) -> Self::Run<std::collections::BTreeMap<String, Option<String>>> {
         self.run(request::id(params))
     }
 
@@ -156,7 +159,12 @@ pub trait Commands {
 
     /// SELECT (or EXAMINE with `read_only`) with CONDSTORE / QRESYNC
     /// parameters; the result includes QRESYNC's vanished and changed data.
-    fn select_with(&mut self, mailbox: &str, read_only: bool, modifiers: SelectModifiers) -> Self::Run<SelectResult> {
+    fn select_with(
+        &mut self,
+        mailbox: &str,
+        read_only: bool,
+        modifiers: SelectModifiers,
+    ) -> Self::Run<SelectResult> {
         self.run(request::select_with(mailbox, read_only, modifiers))
     }
 
@@ -301,7 +309,12 @@ pub trait Commands {
     }
 
     /// STORE: changes flags, yields the new flags of each message.
-    fn store(&mut self, ids: impl Into<SequenceSet>, mode: StoreMode, flags: &[Flag]) -> Self::Run<Vec<Fetch>> {
+    fn store(
+        &mut self,
+        ids: impl Into<SequenceSet>,
+        mode: StoreMode,
+        flags: &[Flag],
+    ) -> Self::Run<Vec<Fetch>> {
         let uid = self.use_uid();
         self.run(request::store(uid, ids, mode, flags))
     }
@@ -425,12 +438,22 @@ pub trait Commands {
     }
 
     /// GETANNOTATION (Cyrus ANNOTATEMORE).
-    fn get_annotation(&mut self, mailbox: &str, entries: &[&str], attributes: &[&str]) -> Self::Run<Vec<Annotation>> {
+    fn get_annotation(
+        &mut self,
+        mailbox: &str,
+        entries: &[&str],
+        attributes: &[&str],
+    ) -> Self::Run<Vec<Annotation>> {
         self.run(request::get_annotation(mailbox, entries, attributes))
     }
 
     /// SETANNOTATION (Cyrus ANNOTATEMORE).
-    fn set_annotation(&mut self, mailbox: &str, entry: &str, attributes: &[(&str, Option<&str>)]) -> Self::Run<()> {
+    fn set_annotation(
+        &mut self,
+        mailbox: &str,
+        entry: &str,
+        attributes: &[(&str, Option<&str>)],
+    ) -> Self::Run<()> {
         self.run(request::set_annotation(mailbox, entry, attributes))
     }
 

@@ -76,7 +76,7 @@ pub use api::Commands;
 pub use client::{Client, ClientConfig, Direction, TraceLine};
 pub use config::{Leniency, Limits, ParseOptions};
 pub use error::{
-    CommandError, CompressError, ConnectionError, EncodeError, FramingError, LimitError, LimitKind, ParseError,
-    ProtocolError, ResponseError, UsageError,
+    CommandError, CompressError, ConnectionError, EncodeError, FramingError, LimitError, LimitKind,
+    ParseError, ProtocolError, ResponseError, UsageError,
 };
 pub use event::{Event, Switch};

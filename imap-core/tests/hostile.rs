@@ -50,6 +50,7 @@ use imap_core::{
 /// An engine event, with a ready request's result taken at once and named
 /// by its tag (what these cases check).
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // a test helper, few values
 enum Ev {
     Completed { tag: Tag, result: Result<Completion, CommandError> },
     Unsolicited(Response),
@@ -174,7 +175,8 @@ impl Session {
         while let Some(e) = self.client.poll_event() {
             out.push(match e {
                 Event::Ready(id) => {
-                    let (tag, handle) = self.handles.iter().find(|(_, h)| h.id() == id).expect("submitted here");
+                    let (tag, handle) =
+                        self.handles.iter().find(|(_, h)| h.id() == id).expect("submitted here");
                     let (tag, handle) = (tag.clone(), handle.clone());
                     let result = self.client.take(&handle).expect("a ready request has a result");
                     Ev::Completed { tag, result }
@@ -530,9 +532,7 @@ fn nul_and_invalid_utf8_in_every_string_position() {
     // The mailbox keeps the server's exact bytes, rendered lossily.
     s.input([b"* LIST () \"/\" \"".as_slice(), bad, b"\"\r\n"].concat().as_slice());
     let events = s.events();
-    let [Ev::Unsolicited(Response::Data(Data::List(item)))] = events.as_slice() else {
-        panic!("{events:?}")
-    };
+    let [Ev::Unsolicited(Response::Data(Data::List(item)))] = events.as_slice() else { panic!("{events:?}") };
     assert_eq!(item.mailbox.wire(), bad);
     assert!(item.mailbox.is_lossy());
     s.noop_completes();
@@ -570,9 +570,7 @@ fn tagged_response_with_unknown_tag() {
     let mut s = Session::logged_in();
     s.input(b"Z999 OK [READ-WRITE] I made this up\r\n");
     let events = s.events();
-    let [Ev::ProtocolError(ProtocolError::UnknownTag(tag))] = events.as_slice() else {
-        panic!("{events:?}")
-    };
+    let [Ev::ProtocolError(ProtocolError::UnknownTag(tag))] = events.as_slice() else { panic!("{events:?}") };
     assert_eq!(tag.as_str(), "Z999");
     s.noop_completes();
     s.report("unknown tag");
@@ -765,10 +763,7 @@ fn server_answers_every_command_bad() {
     // Still connected: the NOOP completes (BAD again, a result, not an error).
     let tag = s.enqueue(Command::Noop);
     s.input(format!("{tag} BAD still no\r\n").as_bytes());
-    assert!(matches!(
-        s.events().as_slice(),
-        [Ev::Completed { result: Err(CommandError::Bad { .. }), .. }]
-    ));
+    assert!(matches!(s.events().as_slice(), [Ev::Completed { result: Err(CommandError::Bad { .. }), .. }]));
     assert!(s.client.connection_error().is_none());
     s.report("every command BAD");
     assert!(s.peak.pending_transmit < 64, "{:?}", s.peak);

@@ -43,9 +43,9 @@ use bytes::Bytes;
 use imap_core::ext::sasl::{Login, OAuthBearer, Plain, XOAuth2};
 use imap_core::request::{self, AnyHandle, CommandId, Completion, Request};
 use imap_core::types::{
-    AppendMessage, ByteStr, Capability, Command, FetchAttr, Flag, ListCommand, Mailbox, MetadataDepth, RawArg,
-    SearchKey, SearchReturn, SelectModifiers, SequenceSet, SortKey, SpecialUse, StatusAttr, StoreMode,
-    ThreadAlgorithm,
+    AppendMessage, ByteStr, Capability, Command, FetchAttr, Flag, ListCommand, Mailbox, MetadataDepth,
+    RawArg, SearchKey, SearchReturn, SelectModifiers, SequenceSet, SortKey, SpecialUse, StatusAttr,
+    StoreMode, ThreadAlgorithm,
 };
 use imap_core::{Client, ClientConfig, Event, Leniency};
 
@@ -318,8 +318,17 @@ struct Wire {
 
 /// Commands a compound operation may send (MOVE and its fallback, APPEND,
 /// LIST, STATUS).
-const PLAN_COMMANDS: &[&str] =
-    &["MOVE ", "UID MOVE ", "FETCH ", "UID COPY ", "UID STORE ", "UID EXPUNGE ", "APPEND ", "LIST ", "STATUS "];
+const PLAN_COMMANDS: &[&str] = &[
+    "MOVE ",
+    "UID MOVE ",
+    "FETCH ",
+    "UID COPY ",
+    "UID STORE ",
+    "UID EXPUNGE ",
+    "APPEND ",
+    "LIST ",
+    "STATUS ",
+];
 
 impl Wire {
     fn read(&mut self, data: &[u8]) {
@@ -673,7 +682,10 @@ mod tests {
     fn commands_of_a_running_plan_pass() {
         let mut wire = handed_out(&["A1"]);
         wire.plans.insert(plan_id(), usize::MAX);
-        read(&mut wire, b"A1 NOOP\r\nA2 UID COPY 1:3 Archive\r\nA3 UID STORE 1:3 +FLAGS.SILENT (\\Deleted)\r\n");
+        read(
+            &mut wire,
+            b"A1 NOOP\r\nA2 UID COPY 1:3 Archive\r\nA3 UID STORE 1:3 +FLAGS.SILENT (\\Deleted)\r\n",
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@
 //!   size and head depend on how much had arrived).
 
 use bytes::Bytes;
-use imap_core::parse::{parse_response_utf8, DecodeError, Frame, Framer};
 use imap_core::parse::{parse_response, Decoder};
+use imap_core::parse::{parse_response_utf8, DecodeError, Frame, Framer};
 use imap_core::types::Response;
 use imap_core::{Leniency, LimitKind, ParseOptions, ResponseError};
 

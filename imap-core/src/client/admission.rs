@@ -33,10 +33,11 @@ impl Client {
                 self.admit(command, streaming, sasl)?
             }
             Op::Authenticate(mechanism) => {
-                let command = Command::Authenticate { mechanism: mechanism.name().into(), initial_response: None };
+                let command =
+                    Command::Authenticate { mechanism: mechanism.name().into(), initial_response: None };
                 self.admit(command, false, Some(SaslRun::mechanism(mechanism)))?
             }
-            Op::Plan(plan) => (self.admit_plan(plan)?, None),
+            Op::Plan(plan) => (self.admit_plan(*plan)?, None),
         };
         self.pump();
         Ok(Handle { id, tag, project })
@@ -55,7 +56,10 @@ impl Client {
         }
         // While a login or STARTTLS is under way the capabilities may
         // change: the check then waits for dispatch.
-        if self.caps_known && self.queue.is_empty() && !self.in_flight.iter().any(|f| f.spec.changes_capabilities) {
+        if self.caps_known
+            && self.queue.is_empty()
+            && !self.in_flight.iter().any(|f| f.spec.changes_capabilities)
+        {
             if let Some(capability) = spec.needs.missing(&self.caps) {
                 return Err(UsageError::MissingCapability { command: command.name(), capability });
             }
@@ -113,7 +117,8 @@ impl Client {
         let Some(slot) = self.slots.remove(&id) else { return };
         self.waiting_items -= slot.items();
         let owner = Owner::User(id);
-        self.queue.retain(|q| !matches!(q, Queued::Command(p) if p.owner == owner && p.command == Command::Idle));
+        self.queue
+            .retain(|q| !matches!(q, Queued::Command(p) if p.owner == owner && p.command == Command::Idle));
         for f in self.in_flight.iter_mut().filter(|f| f.owner == owner) {
             if let Some(run) = f.idle.as_mut() {
                 run.stop = true;

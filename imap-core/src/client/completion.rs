@@ -47,7 +47,9 @@ impl Client {
         let err = match f.sasl.and_then(|s| s.error) {
             // We cancelled the exchange: our reason, not the server's answer to `*`.
             Some(reason) => CommandError::Sasl(reason),
-            None if status.kind == StatusKind::No => CommandError::No { code: status.code, text: status.text },
+            None if status.kind == StatusKind::No => {
+                CommandError::No { code: status.code, text: status.text }
+            }
             None => CommandError::Bad { code: status.code, text: status.text },
         };
         self.complete(f.owner, Err(err));

@@ -31,7 +31,8 @@ impl Client {
         self.outbound.clear();
         let failed = || Err(CommandError::Connection(err.clone()));
         // Each user request once: plans as a whole, not step by step.
-        let mut owners: Vec<Owner> = std::mem::take(&mut self.in_flight).into_iter().map(|f| f.owner).collect();
+        let mut owners: Vec<Owner> =
+            std::mem::take(&mut self.in_flight).into_iter().map(|f| f.owner).collect();
         owners.extend(std::mem::take(&mut self.held).into_iter().map(|(owner, _)| owner));
         for q in std::mem::take(&mut self.queue) {
             match q {

@@ -55,7 +55,8 @@ impl Client {
             self.pump();
             return Ok(());
         }
-        let queued = self.queue.iter().position(|q| matches!(q, Queued::Command(p) if p.command == Command::Idle));
+        let queued =
+            self.queue.iter().position(|q| matches!(q, Queued::Command(p) if p.command == Command::Idle));
         let Some(i) = queued else {
             return Err(UsageError::NotApplicable("IDLE is not running"));
         };

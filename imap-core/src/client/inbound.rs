@@ -38,6 +38,56 @@ impl Client {
         self.process_input();
     }
 
+    /// Room to read the server's bytes into, without a copy: read from the
+    /// transport into this slice, then [`commit_input`](Self::commit_input)
+    /// how many bytes arrived. Equivalent to reading into a buffer of one's
+    /// own and calling [`handle_input`](Self::handle_input), one pass over
+    /// the data cheaper. Read only while [`wants_read`](Self::wants_read).
+    ///
+    /// ```
+    /// use imap_core::{Client, ClientConfig, Event};
+    /// let mut client = Client::new(ClientConfig::default());
+    /// let wire = b"* OK [CAPABILITY IMAP4rev1] hi\r\n";
+    /// let room = client.input_buffer();
+    /// room[..wire.len()].copy_from_slice(wire); // socket.read(room)
+    /// client.commit_input(wire.len());
+    /// assert!(matches!(client.poll_event(), Some(Event::Greeting(_))));
+    /// ```
+    pub fn input_buffer(&mut self) -> &mut [u8] {
+        #[cfg(feature = "compress")]
+        if self.inflater.is_some() {
+            // Compressed bytes go through the inflater: a staging area.
+            if self.staging.len() < 64 * 1024 {
+                self.staging.resize(64 * 1024, 0);
+            }
+            return &mut self.staging[..];
+        }
+        self.framer.read_buf()
+    }
+
+    /// Takes the first `n` bytes of [`input_buffer`](Self::input_buffer)
+    /// as received from the server.
+    pub fn commit_input(&mut self, n: usize) {
+        if self.closed.is_some() || n == 0 {
+            return;
+        }
+        #[cfg(feature = "compress")]
+        if self.inflater.is_some() {
+            let staging = std::mem::take(&mut self.staging);
+            self.handle_input(&staging[..n.min(staging.len())]);
+            self.staging = staging;
+            return;
+        }
+        if self.is_switching() {
+            // Plaintext after the STARTTLS OK and before the handshake.
+            self.fail(ConnectionError::StartTlsInjection(n));
+            return;
+        }
+        self.progress += 1;
+        self.framer.commit(n);
+        self.process_input();
+    }
+
     /// The server closed the connection (or the transport failed).
     pub fn handle_eof(&mut self) {
         if self.closed.is_some() || self.logged_out_cleanly() {
@@ -173,9 +223,10 @@ impl Client {
             self.sasl_challenge(i, cont);
             return;
         }
-        let starting = self.in_flight.iter().position(|f| {
-            f.idle.as_ref().is_some_and(|r| r.phase == crate::state::IdlePhase::Starting)
-        });
+        let starting = self
+            .in_flight
+            .iter()
+            .position(|f| f.idle.as_ref().is_some_and(|r| r.phase == crate::state::IdlePhase::Starting));
         if let Some(i) = starting {
             self.idle_accepted(i);
             return;

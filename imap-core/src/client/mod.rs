@@ -164,6 +164,9 @@ pub struct Client {
     held: Vec<(Owner, Result<Completion, CommandError>)>,
     #[cfg(feature = "compress")]
     inflater: Option<crate::ext::compress::Inflater>,
+    /// Where compressed input is read into (see `input_buffer`).
+    #[cfg(feature = "compress")]
+    staging: Vec<u8>,
     closed: Option<ConnectionError>,
     now: Option<Instant>,
     progress: u64,
@@ -197,6 +200,8 @@ impl Client {
             held: Vec::new(),
             #[cfg(feature = "compress")]
             inflater: None,
+            #[cfg(feature = "compress")]
+            staging: Vec::new(),
             closed: None,
             now: None,
             progress: 0,

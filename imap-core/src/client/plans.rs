@@ -24,13 +24,18 @@ impl Client {
             run.plan.start(&ctx)
         } else {
             let e = UsageError::WrongState { command: run.plan.name(), state };
-            Step::Done(Err(CommandError::NotSent(e)))
+            Step::done(Err(CommandError::NotSent(e)))
         };
         self.apply_step(id, step);
     }
 
     /// The result of a plan's command.
-    pub(crate) fn plan_result(&mut self, plan: CommandId, step: usize, result: Result<Completion, CommandError>) {
+    pub(crate) fn plan_result(
+        &mut self,
+        plan: CommandId,
+        step: usize,
+        result: Result<Completion, CommandError>,
+    ) {
         let Some(run) = self.plan_run(plan) else { return };
         run.outstanding = run.outstanding.saturating_sub(1);
         let next = run.plan.on_result(step, result);
@@ -61,7 +66,7 @@ impl Client {
                     run.over = true;
                     run.steps.clear();
                 }
-                self.deliver(id, result);
+                self.deliver(id, *result);
             }
         }
     }

@@ -78,7 +78,8 @@ impl Client {
     /// Answers the pending [`Event::SaslChallenge`]; `None` cancels the
     /// exchange (`*`), after which the server answers BAD.
     pub fn sasl_respond(&mut self, response: Option<&[u8]>) -> Result<(), UsageError> {
-        let Some(run) = self.in_flight.iter_mut().filter_map(|f| f.sasl.as_mut()).find(|run| run.waiting()) else {
+        let Some(run) = self.in_flight.iter_mut().filter_map(|f| f.sasl.as_mut()).find(|run| run.waiting())
+        else {
             return Err(UsageError::NotApplicable("no SASL challenge is waiting for an answer"));
         };
         run.answerer = Answerer::Interactive { waiting: false };
@@ -95,9 +96,10 @@ impl Client {
 
     /// Cancels an interactive exchange nobody will answer (abandoned).
     pub(crate) fn sasl_cancel_abandoned(&mut self) {
-        let waiting = self.in_flight.iter().any(|f| {
-            f.sasl.as_ref().is_some_and(SaslRun::waiting) && self.owner_gone(f.owner)
-        });
+        let waiting = self
+            .in_flight
+            .iter()
+            .any(|f| f.sasl.as_ref().is_some_and(SaslRun::waiting) && self.owner_gone(f.owner));
         if waiting {
             let _ = self.sasl_respond(None);
         }

@@ -42,7 +42,15 @@ pub(crate) struct Pending {
 
 impl Pending {
     pub(crate) fn new(tag: Tag, command: Command, owner: Owner) -> Self {
-        Pending { tag, spec: spec(&command), command, owner, streaming: false, sasl: None, idle_refresh: false }
+        Pending {
+            tag,
+            spec: spec(&command),
+            command,
+            owner,
+            streaming: false,
+            sasl: None,
+            idle_refresh: false,
+        }
     }
 }
 
@@ -137,7 +145,9 @@ impl Client {
                         self.start_plan();
                         continue;
                     }
-                    if run.outstanding == 0 && run.steps.len() == run.numbered && !self.slots.contains_key(&run.id)
+                    if run.outstanding == 0
+                        && run.steps.len() == run.numbered
+                        && !self.slots.contains_key(&run.id)
                     {
                         // Abandoned before it sent anything: it never will.
                         run.over = true;

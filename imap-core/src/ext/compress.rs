@@ -31,7 +31,11 @@ impl Inflater {
     }
 
     /// Inflates `input`, handing the plain bytes to `sink` as they come.
-    pub(crate) fn inflate(&mut self, mut input: &[u8], mut sink: impl FnMut(&[u8])) -> Result<(), CompressError> {
+    pub(crate) fn inflate(
+        &mut self,
+        mut input: &[u8],
+        mut sink: impl FnMut(&[u8]),
+    ) -> Result<(), CompressError> {
         loop {
             let r =
                 miniz_oxide::inflate::stream::inflate(&mut self.state, input, &mut self.buf, MZFlush::None);

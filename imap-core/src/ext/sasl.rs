@@ -98,8 +98,11 @@ pub trait SaslMechanism: Send + fmt::Debug {
 pub struct Custom {
     name: String,
     initial_response: Option<Secret<Vec<u8>>>,
-    answer: Box<dyn FnMut(&[u8]) -> Option<Vec<u8>> + Send>,
+    answer: Answer,
 }
+
+/// [`Custom`]'s answerer of challenges.
+type Answer = Box<dyn FnMut(&[u8]) -> Option<Vec<u8>> + Send>;
 
 impl Custom {
     /// A mechanism named `name` (sent as is), with an optional initial
@@ -109,7 +112,11 @@ impl Custom {
         initial_response: Option<Vec<u8>>,
         answer: impl FnMut(&[u8]) -> Option<Vec<u8>> + Send + 'static,
     ) -> Self {
-        Custom { name: name.into(), initial_response: initial_response.map(Secret::new), answer: Box::new(answer) }
+        Custom {
+            name: name.into(),
+            initial_response: initial_response.map(Secret::new),
+            answer: Box::new(answer),
+        }
     }
 }
 
@@ -484,8 +491,10 @@ mod scram {
             let State::SentFirst { client_first_bare } = &self.state else {
                 return Err(SaslError::UnexpectedChallenge { mechanism: "SCRAM" });
             };
-            let server_first = std::str::from_utf8(server_first)
-                .map_err(|_| SaslError::Malformed { mechanism: "SCRAM", what: "server-first-message is not UTF-8" })?;
+            let server_first = std::str::from_utf8(server_first).map_err(|_| SaslError::Malformed {
+                mechanism: "SCRAM",
+                what: "server-first-message is not UTF-8",
+            })?;
             let mut nonce = None;
             let mut salt = None;
             let mut iterations = None;
@@ -494,9 +503,7 @@ mod scram {
                     Some(("r", v)) => nonce = Some(v),
                     Some(("s", v)) => salt = Some(v),
                     Some(("i", v)) => iterations = v.parse::<u32>().ok(),
-                    Some(("m", _)) => {
-                        return Err(SaslError::UnsupportedExtension)
-                    }
+                    Some(("m", _)) => return Err(SaslError::UnsupportedExtension),
                     _ => {}
                 }
             }
@@ -530,18 +537,20 @@ mod scram {
             let State::SentFinal { server_signature } = &self.state else {
                 return Err(SaslError::UnexpectedChallenge { mechanism: "SCRAM" });
             };
-            let text = std::str::from_utf8(server_final)
-                .map_err(|_| SaslError::Malformed { mechanism: "SCRAM", what: "server-final-message is not UTF-8" })?;
+            let text = std::str::from_utf8(server_final).map_err(|_| SaslError::Malformed {
+                mechanism: "SCRAM",
+                what: "server-final-message is not UTF-8",
+            })?;
             if let Some(err) = text.strip_prefix("e=") {
                 return Err(SaslError::ServerError(err.to_owned()));
             }
-            let v = text
-                .split(',')
-                .find_map(|a| a.strip_prefix("v="))
-                .ok_or(SaslError::Malformed { mechanism: "SCRAM", what: "server-final-message without signature" })?;
-            let v = base64::engine::general_purpose::STANDARD
-                .decode(v)
-                .map_err(|_| SaslError::Malformed { mechanism: "SCRAM", what: "server signature is not base64" })?;
+            let v = text.split(',').find_map(|a| a.strip_prefix("v=")).ok_or(SaslError::Malformed {
+                mechanism: "SCRAM",
+                what: "server-final-message without signature",
+            })?;
+            let v = base64::engine::general_purpose::STANDARD.decode(v).map_err(|_| {
+                SaslError::Malformed { mechanism: "SCRAM", what: "server signature is not base64" }
+            })?;
             if &v != server_signature {
                 return Err(SaslError::BadServerSignature { mechanism: "SCRAM" });
             }

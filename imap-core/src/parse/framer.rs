@@ -57,6 +57,12 @@ use crate::error::{FramingError, LimitError, LimitKind};
 /// makes the client allocate more than this.
 const LITERAL_PREALLOC_MAX: usize = 8 << 20;
 
+/// Size of a receive area for [`Framer::read_buf`] outside literals.
+const READ_CHUNK: usize = 128 * 1024;
+
+/// A receive area with less room than this is replaced by a new one.
+const MIN_READ: usize = 16 * 1024;
+
 /// Bytes of a response kept for error messages.
 const HEAD_LEN: usize = 128;
 
@@ -87,6 +93,10 @@ pub enum Frame {
 pub struct Framer {
     limits: Limits,
     buf: BytesMut,
+    /// Initialized room right after `buf` in the same allocation: reads
+    /// land here ([`read_buf`](Self::read_buf)) and join `buf` without a
+    /// copy ([`commit`](Self::commit)).
+    spare: BytesMut,
     state: State,
     /// Offset in `buf` from which to continue looking for LF.
     scan: usize,
@@ -129,6 +139,7 @@ impl Framer {
         Self {
             limits,
             buf: BytesMut::with_capacity(16 * 1024),
+            spare: BytesMut::new(),
             state: State::Line,
             scan: 0,
             line_start: 0,
@@ -148,11 +159,78 @@ impl Framer {
         self.limits = limits;
     }
 
-    /// Appends received bytes.
+    /// Appends received bytes (a copy; see [`read_buf`](Self::read_buf)
+    /// and [`push_bytes`](Self::push_bytes) for the ways without one).
     pub fn push(&mut self, data: &[u8]) {
         if !self.broken {
             self.buf.extend_from_slice(data);
         }
+    }
+
+    /// Appends received bytes without copying them when nothing is
+    /// buffered and `data` is not shared (a whole capture read into a
+    /// `Vec`, say): frames are then slices of `data` itself.
+    pub fn push_bytes(&mut self, data: Bytes) {
+        if self.broken {
+            return;
+        }
+        if self.buf.is_empty() {
+            match data.try_into_mut() {
+                Ok(data) => self.buf = data,
+                Err(data) => self.buf.extend_from_slice(&data),
+            }
+            return;
+        }
+        self.buf.extend_from_slice(&data);
+    }
+
+    /// Room to read into, at least 16 KiB: write received bytes at its
+    /// start, then [`commit`](Self::commit) how many. The bytes then join
+    /// the buffer without being copied: one pass over received data fewer
+    /// than reading into a buffer of one's own and calling
+    /// [`push`](Self::push).
+    ///
+    /// ```
+    /// use imap_core::parse::{Frame, Framer};
+    /// let mut framer = Framer::default();
+    /// let wire = b"* 2 EXISTS\r\n";
+    /// framer.read_buf()[..wire.len()].copy_from_slice(wire); // a socket read
+    /// framer.commit(wire.len());
+    /// assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 2 EXISTS\r\n".into())));
+    /// ```
+    pub fn read_buf(&mut self) -> &mut [u8] {
+        if self.spare.len() < MIN_READ {
+            self.new_read_area();
+        }
+        &mut self.spare[..]
+    }
+
+    /// Takes the first `n` bytes of [`read_buf`](Self::read_buf) as
+    /// received (at most its length).
+    pub fn commit(&mut self, n: usize) {
+        if self.broken || n == 0 {
+            return;
+        }
+        let data = self.spare.split_to(n.min(self.spare.len()));
+        // O(1) when `buf` ends where the area starts (the usual case).
+        self.buf.unsplit(data);
+    }
+
+    /// A new receive area, with the partial response moved to its front so
+    /// that what follows lands right after it. Big enough for the rest of
+    /// the literal being received (growing geometrically, so a huge literal
+    /// is moved a bounded number of times), else one chunk.
+    fn new_read_area(&mut self) {
+        let partial = self.buf.len();
+        let pending = match self.state {
+            State::Literal { end } => end.saturating_sub(partial),
+            _ => 0,
+        };
+        let room = pending.min(LITERAL_PREALLOC_MAX.max(2 * partial)) + MIN_READ;
+        let mut area = BytesMut::zeroed(partial + room.max(READ_CHUNK));
+        area[..partial].copy_from_slice(&self.buf);
+        self.buf = area.split_to(partial);
+        self.spare = area;
     }
 
     /// Bytes buffered and not yet returned (the partial response).
@@ -160,9 +238,10 @@ impl Framer {
         self.buf.len()
     }
 
-    /// Capacity of the receive buffer: what the framer holds in memory.
+    /// Capacity of the receive buffer (with its room to read into): what
+    /// the framer holds in memory.
     pub fn capacity(&self) -> usize {
-        self.buf.capacity()
+        self.buf.capacity() + self.spare.len()
     }
 
     /// Whether a response has started but is not complete.
@@ -194,6 +273,7 @@ impl Framer {
         if result.is_err() {
             self.broken = true;
             self.buf = BytesMut::new();
+            self.spare = BytesMut::new();
         }
         result
     }
@@ -374,6 +454,9 @@ impl Framer {
 
     /// After dropping a huge response, give its memory back.
     fn release_memory(&mut self) {
+        if self.spare.len() > 1 << 20 {
+            self.spare = BytesMut::new();
+        }
         if self.buf.capacity() > 1 << 20 {
             let rest = self.buf.split();
             self.buf = BytesMut::with_capacity(16 * 1024);

@@ -95,6 +95,24 @@ impl Decoder {
         self.framer.push(data);
     }
 
+    /// Appends received bytes without a copy when nothing is buffered and
+    /// `data` is not shared (see [`Framer::push_bytes`]): a whole capture
+    /// decodes in place.
+    pub fn push_bytes(&mut self, data: Bytes) {
+        self.framer.push_bytes(data);
+    }
+
+    /// Room to read into; then [`commit`](Self::commit) (see
+    /// [`Framer::read_buf`]).
+    pub fn read_buf(&mut self) -> &mut [u8] {
+        self.framer.read_buf()
+    }
+
+    /// Takes the first `n` bytes of [`read_buf`](Self::read_buf) as received.
+    pub fn commit(&mut self, n: usize) {
+        self.framer.commit(n);
+    }
+
     /// The framer (buffer sizes, unframed bytes at a protocol switch).
     pub fn framer(&self) -> &Framer {
         &self.framer

@@ -86,7 +86,7 @@ pub(crate) enum Op {
     /// AUTHENTICATE driven by a mechanism object.
     Authenticate(Box<dyn SaslMechanism>),
     /// A compound operation.
-    Plan(Plan),
+    Plan(Box<Plan>),
 }
 
 impl<T> fmt::Debug for Request<T> {
@@ -108,7 +108,7 @@ impl<T> Request<T> {
     }
 
     fn plan(plan: Plan, project: fn(Completion) -> T) -> Self {
-        Request { op: Op::Plan(plan), project }
+        Request { op: Op::Plan(Box::new(plan)), project }
     }
 
     /// The command this request sends, when it is a single command.
@@ -294,7 +294,11 @@ pub fn examine(mailbox: impl Into<Mailbox>) -> Request<MailboxInfo> {
 
 /// `SELECT`, or `EXAMINE` with `read_only`, with CONDSTORE / QRESYNC
 /// parameters; the result includes QRESYNC's vanished and changed data.
-pub fn select_with(mailbox: impl Into<Mailbox>, read_only: bool, modifiers: SelectModifiers) -> Request<SelectResult> {
+pub fn select_with(
+    mailbox: impl Into<Mailbox>,
+    read_only: bool,
+    modifiers: SelectModifiers,
+) -> Request<SelectResult> {
     let mailbox = mailbox.into();
     let command = if read_only {
         Command::Examine { mailbox, modifiers }
@@ -357,7 +361,10 @@ pub fn list_status(pattern: impl Into<ByteStr>, items: &[StatusAttr]) -> Request
 
 /// `LSUB`: subscribed mailboxes.
 pub fn lsub(reference: impl Into<ByteStr>, pattern: impl Into<ByteStr>) -> Request<Vec<ListEntry>> {
-    Request::command(Command::Lsub { reference: reference.into(), pattern: pattern.into() }, project!(List(l) => l))
+    Request::command(
+        Command::Lsub { reference: reference.into(), pattern: pattern.into() },
+        project!(List(l) => l),
+    )
 }
 
 /// The mailbox with a special-use role (`\Sent`, `\Trash`, ...): by
@@ -520,7 +527,11 @@ pub fn copy(uid: bool, set: impl Into<SequenceSet>, mailbox: impl Into<Mailbox>)
 
 /// Moves messages: `[UID] MOVE` (RFC 6851) when the server has it, else
 /// [`move_by_copy`]'s COPY + STORE + UID EXPUNGE.
-pub fn move_messages(uid: bool, set: impl Into<SequenceSet>, mailbox: impl Into<Mailbox>) -> Request<MoveResult> {
+pub fn move_messages(
+    uid: bool,
+    set: impl Into<SequenceSet>,
+    mailbox: impl Into<Mailbox>,
+) -> Request<MoveResult> {
     Request::plan(Plan::move_messages(uid, set.into(), mailbox.into(), false), project!(Move(m) => m))
 }
 
@@ -528,7 +539,11 @@ pub fn move_messages(uid: bool, set: impl Into<SequenceSet>, mailbox: impl Into<
 /// (\Deleted) and UID EXPUNGE of exactly those messages (sequence numbers
 /// are first turned into UIDs). Needs UIDPLUS, so no other deleted message
 /// is expunged; each step runs only if the one before succeeded.
-pub fn move_by_copy(uid: bool, set: impl Into<SequenceSet>, mailbox: impl Into<Mailbox>) -> Request<MoveResult> {
+pub fn move_by_copy(
+    uid: bool,
+    set: impl Into<SequenceSet>,
+    mailbox: impl Into<Mailbox>,
+) -> Request<MoveResult> {
     Request::plan(Plan::move_messages(uid, set.into(), mailbox.into(), true), project!(Move(m) => m))
 }
 
@@ -556,8 +571,13 @@ pub fn get_acl(mailbox: impl Into<Mailbox>) -> Request<Vec<AclEntry>> {
 }
 
 /// `SETACL mailbox identifier rights` (rights may start with `+` or `-`).
-pub fn set_acl(mailbox: impl Into<Mailbox>, identifier: impl Into<ByteStr>, rights: impl Into<ByteStr>) -> Request<()> {
-    let command = Command::SetAcl { mailbox: mailbox.into(), identifier: identifier.into(), rights: rights.into() };
+pub fn set_acl(
+    mailbox: impl Into<Mailbox>,
+    identifier: impl Into<ByteStr>,
+    rights: impl Into<ByteStr>,
+) -> Request<()> {
+    let command =
+        Command::SetAcl { mailbox: mailbox.into(), identifier: identifier.into(), rights: rights.into() };
     Request::command(command, done)
 }
 
@@ -574,7 +594,10 @@ pub fn list_rights(mailbox: impl Into<Mailbox>, identifier: impl Into<ByteStr>) 
 
 /// `MYRIGHTS mailbox`: the rights letters.
 pub fn my_rights(mailbox: impl Into<Mailbox>) -> Request<String> {
-    Request::command(Command::MyRights(mailbox.into()), project!(MyRights(r) => r.to_str_lossy().into_owned()))
+    Request::command(
+        Command::MyRights(mailbox.into()),
+        project!(MyRights(r) => r.to_str_lossy().into_owned()),
+    )
 }
 
 /// `GETMETADATA` (RFC 5464); `mailbox` `None` for server metadata.
@@ -601,7 +624,11 @@ pub fn set_metadata(mailbox: Option<Mailbox>, entries: &[(&str, Option<&[u8]>)])
 }
 
 /// `GETANNOTATION` (Cyrus ANNOTATEMORE).
-pub fn get_annotation(mailbox: impl Into<Mailbox>, entries: &[&str], attributes: &[&str]) -> Request<Vec<Annotation>> {
+pub fn get_annotation(
+    mailbox: impl Into<Mailbox>,
+    entries: &[&str],
+    attributes: &[&str],
+) -> Request<Vec<Annotation>> {
     let command = Command::GetAnnotation {
         mailbox: mailbox.into(),
         entries: entries.iter().map(|e| ByteStr::from(*e)).collect(),
@@ -611,9 +638,16 @@ pub fn get_annotation(mailbox: impl Into<Mailbox>, entries: &[&str], attributes:
 }
 
 /// `SETANNOTATION` (Cyrus ANNOTATEMORE).
-pub fn set_annotation(mailbox: impl Into<Mailbox>, entry: &str, attributes: &[(&str, Option<&str>)]) -> Request<()> {
+pub fn set_annotation(
+    mailbox: impl Into<Mailbox>,
+    entry: &str,
+    attributes: &[(&str, Option<&str>)],
+) -> Request<()> {
     let attributes = attributes.iter().map(|(a, v)| (ByteStr::from(*a), v.map(ByteStr::from))).collect();
-    Request::command(Command::SetAnnotation { mailbox: mailbox.into(), entry: entry.into(), attributes }, done)
+    Request::command(
+        Command::SetAnnotation { mailbox: mailbox.into(), entry: entry.into(), attributes },
+        done,
+    )
 }
 
 // -------------------------------------------------------------- escape hatch

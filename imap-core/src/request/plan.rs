@@ -8,8 +8,8 @@ use super::spec::{folded_into_rev2, Validity};
 use super::Completion;
 use crate::error::{CommandError, UsageError};
 use crate::types::{
-    AppendMessage, ByteStr, Capabilities, Capability as Cap, Command, Fetch, Flag, ListAttribute, ListCommand,
-    ListReturn, Mailbox, SequenceSet, SpecialUse, Status, StatusAttr, StatusKind, StoreMode,
+    AppendMessage, ByteStr, Capabilities, Capability as Cap, Command, Fetch, Flag, ListAttribute,
+    ListCommand, ListReturn, Mailbox, SequenceSet, SpecialUse, Status, StatusAttr, StatusKind, StoreMode,
 };
 
 /// What a plan sees of the session when it decides.
@@ -33,7 +33,13 @@ pub(crate) enum Step {
     /// Wait for the results of commands already sent.
     Wait,
     /// The operation is over.
-    Done(Result<Completion, CommandError>),
+    Done(Box<Result<Completion, CommandError>>),
+}
+
+impl Step {
+    pub(crate) fn done(result: Result<Completion, CommandError>) -> Step {
+        Step::Done(Box::new(result))
+    }
 }
 
 /// A compound operation.
@@ -136,7 +142,7 @@ impl Plan {
 }
 
 fn not_sent(command: &'static str, capability: &'static str) -> Step {
-    Step::Done(Err(CommandError::NotSent(UsageError::MissingCapability { command, capability })))
+    Step::done(Err(CommandError::NotSent(UsageError::MissingCapability { command, capability })))
 }
 
 fn synthetic_ok(text: &'static str) -> Status {
@@ -175,7 +181,8 @@ impl MovePlan {
     fn start(&mut self, ctx: &PlanCtx<'_>) -> Step {
         if !self.by_copy && ctx.has(&Cap::Move) {
             self.stage = MoveStage::Moving;
-            let command = Command::Move { uid: self.uid, set: self.set.clone(), mailbox: self.mailbox.clone() };
+            let command =
+                Command::Move { uid: self.uid, set: self.set.clone(), mailbox: self.mailbox.clone() };
             return Step::Send(vec![command]);
         }
         // Without UIDPLUS an EXPUNGE would remove every deleted message,
@@ -200,15 +207,18 @@ impl MovePlan {
     fn on_result(&mut self, result: Result<Completion, CommandError>) -> Step {
         let completion = match result {
             Ok(c) => c,
-            Err(e) => return Step::Done(Err(e)),
+            Err(e) => return Step::done(Err(e)),
         };
         match (self.stage, completion.output) {
-            (MoveStage::Moving, output) => Step::Done(Ok(Completion { status: completion.status, output })),
+            (MoveStage::Moving, output) => Step::done(Ok(Completion { status: completion.status, output })),
             (MoveStage::ResolvingUids, Output::Fetch(fetches)) => {
                 self.uids = fetches.iter().filter_map(Fetch::uid).collect();
                 if self.uids.is_empty() {
                     let status = synthetic_ok("no message to move");
-                    return Step::Done(Ok(Completion { status, output: Output::Move(MoveResult::default()) }));
+                    return Step::done(Ok(Completion {
+                        status,
+                        output: Output::Move(MoveResult::default()),
+                    }));
                 }
                 self.copy()
             }
@@ -236,7 +246,7 @@ impl MovePlan {
                 let mut result = std::mem::take(&mut self.result);
                 result.expunged = expunged;
                 result.vanished = vanished;
-                Step::Done(Ok(Completion { status: completion.status, output: Output::Move(result) }))
+                Step::done(Ok(Completion { status: completion.status, output: Output::Move(result) }))
             }
             // Each stage sends one command whose output kind is fixed above.
             (_, _) => Step::Wait,
@@ -262,12 +272,15 @@ impl AppendPlan {
         let messages = std::mem::take(&mut self.messages);
         if messages.is_empty() {
             let status = synthetic_ok("nothing to append");
-            return Step::Done(Ok(Completion { status, output: Output::Append(AppendResult::default()) }));
+            return Step::done(Ok(Completion { status, output: Output::Append(AppendResult::default()) }));
         }
         let commands: Vec<Command> = if messages.len() == 1 || ctx.has(&Cap::MultiAppend) {
             vec![Command::Append { mailbox: self.mailbox.clone(), messages }]
         } else {
-            messages.into_iter().map(|m| Command::Append { mailbox: self.mailbox.clone(), messages: vec![m] }).collect()
+            messages
+                .into_iter()
+                .map(|m| Command::Append { mailbox: self.mailbox.clone(), messages: vec![m] })
+                .collect()
         };
         self.left = commands.len();
         self.results = vec![None; commands.len()];
@@ -293,7 +306,7 @@ impl AppendPlan {
             return Step::Wait;
         }
         if let Some((_, e)) = self.error.take() {
-            return Step::Done(Err(e));
+            return Step::done(Err(e));
         }
         let mut combined = AppendResult::default();
         for r in self.results.drain(..).flatten() {
@@ -306,7 +319,7 @@ impl AppendPlan {
             }
         }
         let status = self.last.take().unwrap_or_else(|| synthetic_ok("appended"));
-        Step::Done(Ok(Completion { status, output: Output::Append(combined) }))
+        Step::done(Ok(Completion { status, output: Output::Append(combined) }))
     }
 }
 
@@ -340,12 +353,12 @@ impl ListStatusPlan {
 
     fn on_result(&mut self, index: usize, result: Result<Completion, CommandError>) -> Step {
         if self.one_command {
-            return Step::Done(result);
+            return Step::done(result);
         }
         if index == 0 {
             let completion = match result {
                 Ok(c) => c,
-                Err(e) => return Step::Done(Err(e)),
+                Err(e) => return Step::done(Err(e)),
             };
             if let Output::List(entries) = completion.output {
                 self.entries = entries;
@@ -383,7 +396,7 @@ impl ListStatusPlan {
 
     fn done(&mut self) -> Step {
         let status = self.last.take().unwrap_or_else(|| synthetic_ok("listed"));
-        Step::Done(Ok(Completion { status, output: Output::List(std::mem::take(&mut self.entries)) }))
+        Step::done(Ok(Completion { status, output: Output::List(std::mem::take(&mut self.entries)) }))
     }
 }
 
@@ -422,14 +435,14 @@ impl FindSpecialPlan {
     fn on_result(&mut self, result: Result<Completion, CommandError>) -> Step {
         let completion = match result {
             Ok(c) => c,
-            Err(e) => return Step::Done(Err(e)),
+            Err(e) => return Step::done(Err(e)),
         };
         let entries = match completion.output {
             Output::List(entries) => entries,
             _ => Vec::new(),
         };
         let found = find_special(&entries, self.role);
-        Step::Done(Ok(Completion { status: completion.status, output: Output::SpecialFolder(found) }))
+        Step::done(Ok(Completion { status: completion.status, output: Output::SpecialFolder(found) }))
     }
 }
 

@@ -5,8 +5,8 @@
 
 use crate::state::StateName;
 use crate::types::{
-    Capabilities, Capability as Cap, Command, Data, ListReturn, Mailbox, Response, ResponseCode,
-    SequenceSet, Status, StatusKind, Tag, ThreadAlgorithm,
+    Capabilities, Capability as Cap, Command, Data, ListReturn, Mailbox, Response, ResponseCode, SequenceSet,
+    Status, StatusKind, Tag, ThreadAlgorithm,
 };
 
 /// Everything the engine needs to know about a command.
@@ -131,7 +131,10 @@ pub(crate) fn folded_into_rev2(cap: &Cap) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum DataKind {
     /// FETCH responses for these messages.
-    Fetch { uid: bool, set: SequenceSet },
+    Fetch {
+        uid: bool,
+        set: SequenceSet,
+    },
     /// What SELECT and EXAMINE report: FLAGS, EXISTS, RECENT, the codes of
     /// untagged OKs, and QRESYNC's FETCH and VANISHED (EARLIER).
     Selecting,
@@ -298,7 +301,7 @@ impl Spec {
     /// must not expunge.
     fn messages(mut self, uid: bool, expunge_free: bool) -> Self {
         self.seq_numbers = !uid;
-        self.may_expunge = !(expunge_free && !uid);
+        self.may_expunge = uid || !expunge_free;
         self
     }
 
@@ -325,8 +328,12 @@ pub(crate) fn spec(cmd: &Command) -> Spec {
         C::Noop => Spec::new(Any),
         C::Logout => Spec::new(Any).barrier().then(Logout),
         C::Id(_) => Spec::new(Any).needs(Needs::cap(Cap::Id, "ID")).data([DataKind::Id]),
-        C::StartTls => Spec::new(NotAuthenticated).needs(Needs::cap(Cap::StartTls, "STARTTLS")).barrier().caps(),
-        C::Login { .. } => Spec::new(NotAuthenticated).needs(Needs::LoginAllowed).barrier().then(Authenticated).caps(),
+        C::StartTls => {
+            Spec::new(NotAuthenticated).needs(Needs::cap(Cap::StartTls, "STARTTLS")).barrier().caps()
+        }
+        C::Login { .. } => {
+            Spec::new(NotAuthenticated).needs(Needs::LoginAllowed).barrier().then(Authenticated).caps()
+        }
         C::Authenticate { mechanism, .. } => Spec::new(NotAuthenticated)
             .needs(Needs::Auth(mechanism.to_str_lossy().into_owned()))
             .barrier()
@@ -373,9 +380,9 @@ pub(crate) fn spec(cmd: &Command) -> Spec {
             Spec::new(Validity::Authenticated).needs(needs).data(data)
         }
         C::Lsub { .. } => Spec::new(Validity::Authenticated).data([DataKind::Lsub]),
-        C::Namespace => {
-            Spec::new(Validity::Authenticated).needs(Needs::cap(Cap::Namespace, "NAMESPACE")).data([DataKind::Namespace])
-        }
+        C::Namespace => Spec::new(Validity::Authenticated)
+            .needs(Needs::cap(Cap::Namespace, "NAMESPACE"))
+            .data([DataKind::Namespace]),
         C::Status { mailbox, .. } => {
             Spec::new(Validity::Authenticated).data([DataKind::Status(Some(mailbox.clone()))])
         }
@@ -385,10 +392,15 @@ pub(crate) fn spec(cmd: &Command) -> Spec {
             "MULTIAPPEND",
         )),
         C::Idle => Spec::new(Validity::Authenticated).needs(Needs::cap(Cap::Idle, "IDLE")).barrier(),
-        C::Compress => Spec::new(Validity::Authenticated).needs(Needs::cap(Cap::Compress("DEFLATE".into()), "COMPRESS=DEFLATE")).barrier(),
+        C::Compress => Spec::new(Validity::Authenticated)
+            .needs(Needs::cap(Cap::Compress("DEFLATE".into()), "COMPRESS=DEFLATE"))
+            .barrier(),
         C::Check => Spec::new(Validity::Selected),
         C::Close => Spec::new(Validity::Selected).barrier().then(Authenticated).data([DataKind::Expunge]),
-        C::Unselect => Spec::new(Validity::Selected).needs(Needs::cap(Cap::Unselect, "UNSELECT")).barrier().then(Authenticated),
+        C::Unselect => Spec::new(Validity::Selected)
+            .needs(Needs::cap(Cap::Unselect, "UNSELECT"))
+            .barrier()
+            .then(Authenticated),
         C::Expunge => Spec::new(Validity::Selected).data([DataKind::Expunge]),
         C::UidExpunge(_) => {
             Spec::new(Validity::Selected).needs(Needs::cap(Cap::UidPlus, "UIDPLUS")).data([DataKind::Expunge])
@@ -440,7 +452,9 @@ pub(crate) fn spec(cmd: &Command) -> Spec {
             Spec::new(Validity::Authenticated).needs(Needs::cap(Cap::Quota, "QUOTA")).data([DataKind::Quota])
         }
         C::SetQuota { .. } => Spec::new(Validity::Authenticated).needs(Needs::cap(Cap::Quota, "QUOTA")),
-        C::GetAcl(_) => Spec::new(Validity::Authenticated).needs(Needs::cap(Cap::Acl, "ACL")).data([DataKind::Acl]),
+        C::GetAcl(_) => {
+            Spec::new(Validity::Authenticated).needs(Needs::cap(Cap::Acl, "ACL")).data([DataKind::Acl])
+        }
         C::ListRights { .. } => {
             Spec::new(Validity::Authenticated).needs(Needs::cap(Cap::Acl, "ACL")).data([DataKind::ListRights])
         }
@@ -450,10 +464,12 @@ pub(crate) fn spec(cmd: &Command) -> Spec {
         C::SetAcl { .. } | C::DeleteAcl { .. } => {
             Spec::new(Validity::Authenticated).needs(Needs::cap(Cap::Acl, "ACL"))
         }
-        C::GetMetadata { mailbox, .. } => {
-            Spec::new(Validity::Authenticated).needs(metadata_needs(mailbox.is_some())).data([DataKind::Metadata])
+        C::GetMetadata { mailbox, .. } => Spec::new(Validity::Authenticated)
+            .needs(metadata_needs(mailbox.is_some()))
+            .data([DataKind::Metadata]),
+        C::SetMetadata { mailbox, .. } => {
+            Spec::new(Validity::Authenticated).needs(metadata_needs(mailbox.is_some()))
         }
-        C::SetMetadata { mailbox, .. } => Spec::new(Validity::Authenticated).needs(metadata_needs(mailbox.is_some())),
         C::GetAnnotation { .. } => Spec::new(Validity::Authenticated)
             .needs(Needs::cap(Cap::Annotate, "ANNOTATEMORE"))
             .data([DataKind::Annotation]),

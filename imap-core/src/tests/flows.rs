@@ -4,11 +4,11 @@
 use super::{run_all_chunkings, run_all_chunkings_with, Chunking, Harness};
 use crate::client::ClientConfig;
 use crate::request::{MailboxInfo, Output};
+use crate::types::StateName;
 use crate::types::{
     Capability, Command, Data, FetchAttr, Mailbox, Response, ResponseCode, SearchKey, SearchReturn,
     SequenceSet, StatusKind, ThreadAlgorithm,
 };
-use crate::types::StateName;
 use crate::{CommandError, ConnectionError, Event, ProtocolError, UsageError};
 
 // ------------------------------------------------------------------ greeting
@@ -336,7 +336,10 @@ fn missing_capabilities_are_refused_at_enqueue() {
                 depth: Default::default(),
             },
         );
-        assert!(matches!(h.try_enqueue(crate::request::idle()), Err(UsageError::MissingCapability { command: "IDLE", .. })));
+        assert!(matches!(
+            h.try_enqueue(crate::request::idle()),
+            Err(UsageError::MissingCapability { command: "IDLE", .. })
+        ));
         h.select(5);
         refused(h, Command::Move { uid: true, set: SequenceSet::from(1), mailbox: Mailbox::new("x") });
         refused(h, Command::UidExpunge(SequenceSet::from(1)));

@@ -16,6 +16,9 @@ pub(crate) enum Chunking {
     Whole,
     Bytewise,
     Random(u64),
+    /// Random chunks read into the engine's own buffer
+    /// (`input_buffer` + `commit_input`) instead of `handle_input`.
+    ReadInto(u64),
 }
 
 /// A tiny deterministic PRNG (xorshift) so chunkings are reproducible.
@@ -55,7 +58,7 @@ impl Harness {
 
     pub(crate) fn with_config(chunking: Chunking, config: ClientConfig) -> Self {
         let seed = match chunking {
-            Chunking::Random(s) => s | 1,
+            Chunking::Random(s) | Chunking::ReadInto(s) => s | 1,
             _ => 1,
         };
         let mut h = Self {
@@ -79,7 +82,22 @@ impl Harness {
         match self.chunking {
             Chunking::Whole => left,
             Chunking::Bytewise => 1,
-            Chunking::Random(_) => 1 + (self.rng.next() as usize % 64).min(left - 1),
+            Chunking::Random(_) | Chunking::ReadInto(_) => 1 + (self.rng.next() as usize % 64).min(left - 1),
+        }
+    }
+
+    /// Hands the engine `bytes` as the transport would.
+    fn feed(&mut self, bytes: &[u8]) {
+        if let Chunking::ReadInto(_) = self.chunking {
+            let room = self.client.input_buffer();
+            let n = bytes.len().min(room.len());
+            room[..n].copy_from_slice(&bytes[..n]);
+            self.client.commit_input(n);
+            if n < bytes.len() {
+                self.feed(&bytes[n..]);
+            }
+        } else {
+            self.client.handle_input(bytes);
         }
     }
 
@@ -101,7 +119,7 @@ impl Harness {
         let mut i = 0;
         while i < bytes.len() {
             let n = self.chunk_len(bytes.len() - i);
-            self.client.handle_input(&bytes[i..i + n]);
+            self.feed(&bytes[i..i + n]);
             i += n;
             self.pump();
         }
@@ -115,7 +133,7 @@ impl Harness {
         let mut i = 0;
         while i < bytes.len() {
             let n = self.chunk_len(bytes.len() - i);
-            self.client.handle_input(&bytes[i..i + n]);
+            self.feed(&bytes[i..i + n]);
             i += n;
             self.pump();
         }
@@ -159,7 +177,9 @@ impl Harness {
             let n = match self.chunking {
                 Chunking::Whole => len,
                 Chunking::Bytewise => 1,
-                Chunking::Random(_) => 1 + (self.rng.next() as usize % 97).min(len - 1),
+                Chunking::Random(_) | Chunking::ReadInto(_) => {
+                    1 + (self.rng.next() as usize % 97).min(len - 1)
+                }
             };
             let chunk = out[..n].to_vec();
             #[cfg(feature = "compress")]
@@ -378,10 +398,12 @@ impl Harness {
     }
 }
 
-/// Whole, byte by byte, and six random chunkings.
+/// Whole, byte by byte, six random chunkings, and two read into the
+/// engine's own buffer.
 pub(crate) fn all_chunkings() -> Vec<Chunking> {
     let mut chunkings = vec![Chunking::Whole, Chunking::Bytewise];
     chunkings.extend((1..=6).map(|s| Chunking::Random(s * 0x9e37_79b9)));
+    chunkings.extend((7..=8).map(|s| Chunking::ReadInto(s * 0x9e37_79b9)));
     chunkings
 }
 

@@ -233,7 +233,9 @@ fn continuations_go_to_a_running_authenticate_before_a_queued_idle() {
         let idle = h.try_enqueue(crate::request::idle()).unwrap();
         h.expect_client(format!("{auth} AUTHENTICATE X-CUSTOM\r\n").as_bytes());
         h.server(b"+ \r\n");
-        assert!(matches!(h.take_events().as_slice(), [Event::SaslChallenge { id, .. }] if *id == h.id(&auth)));
+        assert!(
+            matches!(h.take_events().as_slice(), [Event::SaslChallenge { id, .. }] if *id == h.id(&auth))
+        );
         h.client.sasl_respond(Some(b"x")).unwrap();
         h.expect_client(b"eA==\r\n");
         h.server(format!("{auth} OK [CAPABILITY IMAP4rev1 IDLE] in\r\n").as_bytes());

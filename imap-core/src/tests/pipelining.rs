@@ -3,11 +3,11 @@
 
 use super::{run_all_chunkings, Harness};
 use crate::request::{MailboxStatus, SearchResult};
+use crate::types::Fetch;
 use crate::types::{
     Capability, Command, Data, ESearch, FetchAttr, Flag, Mailbox, Response, SearchKey, SearchReturn,
     SequenceSet, SortKey, StatusAttr, StoreMode, Thread, ThreadAlgorithm,
 };
-use crate::types::Fetch;
 use crate::Event;
 
 const CAPS: &str = "IMAP4rev1 IDLE UNSELECT ENABLE CONDSTORE UIDPLUS MOVE ESEARCH SORT THREAD=REFERENCES \

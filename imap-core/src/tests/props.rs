@@ -9,12 +9,12 @@ use std::time::Duration;
 use proptest::prelude::*;
 
 use super::{Chunking, Harness};
+use crate::encode::{encode_command, EncodeContext, Fragment};
+use crate::types::Tag;
 use crate::types::{
     AppendMessage, Command, FetchAttr, Flag, ListCommand, Mailbox, SearchKey, SearchReturn, SequenceSet,
     StatusAttr, StoreMode,
 };
-use crate::encode::{encode_command, EncodeContext, Fragment};
-use crate::types::Tag;
 use crate::Event;
 
 const CAPS: &str = "IMAP4rev1 IDLE UIDPLUS MOVE ESEARCH MULTIAPPEND UNSELECT";

@@ -65,7 +65,9 @@ fn every_request_yields_its_type() {
         assert_eq!(take(h, &search), vec![5, 7]);
 
         let es = submit(h, request::esearch(true, SearchKey::All, &[crate::types::SearchReturn::Count]));
-        h.server(format!("* ESEARCH (TAG \"{}\") UID COUNT 2\r\n{} OK\r\n", tag_of(&es), tag_of(&es)).as_bytes());
+        h.server(
+            format!("* ESEARCH (TAG \"{}\") UID COUNT 2\r\n{} OK\r\n", tag_of(&es), tag_of(&es)).as_bytes(),
+        );
         assert_eq!(take(h, &es).count, Some(2));
 
         let fetch = submit(h, request::fetch(true, 5, &[FetchAttr::Flags]));
@@ -73,7 +75,9 @@ fn every_request_yields_its_type() {
         assert_eq!(take(h, &fetch)[0].flags(), Some(&[Flag::Seen][..]));
 
         let store = submit(h, request::store(true, 5, StoreMode::Add, &[Flag::Flagged]));
-        h.server(format!("* 1 FETCH (UID 5 FLAGS (\\Seen \\Flagged))\r\n{} OK\r\n", tag_of(&store)).as_bytes());
+        h.server(
+            format!("* 1 FETCH (UID 5 FLAGS (\\Seen \\Flagged))\r\n{} OK\r\n", tag_of(&store)).as_bytes(),
+        );
         assert_eq!(take(h, &store).len(), 1);
 
         let copy = submit(h, request::copy(true, 5, "Archive"));
@@ -86,7 +90,8 @@ fn every_request_yields_its_type() {
 
         let quota = submit(h, request::get_quota_root("INBOX"));
         h.server(
-            format!("* QUOTAROOT INBOX \"\"\r\n* QUOTA \"\" (STORAGE 10 512)\r\n{} OK\r\n", tag_of(&quota)).as_bytes(),
+            format!("* QUOTAROOT INBOX \"\"\r\n* QUOTA \"\" (STORAGE 10 512)\r\n{} OK\r\n", tag_of(&quota))
+                .as_bytes(),
         );
         assert_eq!(take(h, &quota).quotas.len(), 1);
 
@@ -121,7 +126,10 @@ fn the_typed_api_on_the_engine_returns_handles() {
         h.expect_client(
             format!("{} FETCH 1:2 (UID)\r\n{} UID SEARCH UNSEEN\r\n", tag_of(&b), tag_of(&a)).as_bytes(),
         );
-        h.server(format!("* 1 FETCH (UID 9)\r\n{} OK\r\n* SEARCH 9\r\n{} OK\r\n", tag_of(&b), tag_of(&a)).as_bytes());
+        h.server(
+            format!("* 1 FETCH (UID 9)\r\n{} OK\r\n* SEARCH 9\r\n{} OK\r\n", tag_of(&b), tag_of(&a))
+                .as_bytes(),
+        );
         assert_eq!(take(h, &a), vec![9]);
         assert_eq!(take(h, &b)[0].uid(), Some(9));
     });
@@ -256,7 +264,9 @@ fn a_hundred_abandoned_fetches_keep_memory_bounded() {
             let fetch = submit(h, request::fetch(true, 1..=3, &[FetchAttr::body_peek()]));
             h.client.abandon(fetch.id());
             for uid in 1..=3 {
-                h.server(format!("* {uid} FETCH (UID {uid} BODY[] {{{}}}\r\n{body})\r\n", body.len()).as_bytes());
+                h.server(
+                    format!("* {uid} FETCH (UID {uid} BODY[] {{{}}}\r\n{body})\r\n", body.len()).as_bytes(),
+                );
             }
             h.server(format!("{} OK\r\n", tag_of(&fetch)).as_bytes());
             assert!(h.client.buffered_input() < 1000);

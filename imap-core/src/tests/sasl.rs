@@ -7,8 +7,8 @@ use base64::Engine as _;
 use super::{run_all_chunkings, Harness};
 use crate::ext::sasl::{Login, OAuthBearer, Plain, SaslError, XOAuth2};
 use crate::request::Output;
-use crate::types::{Capability, Command, ResponseCode};
 use crate::types::StateName;
+use crate::types::{Capability, Command, ResponseCode};
 use crate::{CommandError, Event, UsageError};
 
 fn b64(data: &[u8]) -> String {
@@ -80,7 +80,8 @@ fn login_mechanism_answers_two_challenges() {
 fn cram_md5_rfc2195_exchange() {
     run_all_chunkings(|h| {
         h.greet("IMAP4rev1 AUTH=CRAM-MD5");
-        let t = h.enqueue(crate::request::authenticate(crate::ext::sasl::CramMd5::new("tim", "tanstaaftanstaaf")));
+        let t = h
+            .enqueue(crate::request::authenticate(crate::ext::sasl::CramMd5::new("tim", "tanstaaftanstaaf")));
         // RFC 2195 section 2, the example.
         h.expect_client(format!("{t} AUTHENTICATE CRAM-MD5\r\n").as_bytes());
         h.server(b"+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n");
@@ -94,7 +95,9 @@ fn cram_md5_rfc2195_exchange() {
 fn xoauth2_with_the_error_challenge() {
     run_all_chunkings(|h| {
         h.greet("IMAP4rev1 AUTH=XOAUTH2 SASL-IR");
-        let t = h.try_enqueue(crate::request::authenticate(XOAuth2::new("someuser@example.com", "ya29.token"))).unwrap();
+        let t = h
+            .try_enqueue(crate::request::authenticate(XOAuth2::new("someuser@example.com", "ya29.token")))
+            .unwrap();
         let ir = b64(b"user=someuser@example.com\x01auth=Bearer ya29.token\x01\x01");
         h.expect_client(format!("{t} AUTHENTICATE XOAUTH2 {ir}\r\n").as_bytes());
         // Google's error: a JSON challenge, answered with an empty line, then NO.
@@ -110,7 +113,9 @@ fn xoauth2_with_the_error_challenge() {
         // Without SASL-IR the token answers the first empty challenge.
         let mut h2 = Harness::new(h.chunking());
         h2.greet("IMAP4rev1 AUTH=XOAUTH2");
-        let t = h2.try_enqueue(crate::request::authenticate(XOAuth2::new("someuser@example.com", "ya29.token"))).unwrap();
+        let t = h2
+            .try_enqueue(crate::request::authenticate(XOAuth2::new("someuser@example.com", "ya29.token")))
+            .unwrap();
         h2.expect_client(format!("{t} AUTHENTICATE XOAUTH2\r\n").as_bytes());
         h2.server(b"+ \r\n");
         h2.expect_client(format!("{ir}\r\n").as_bytes());
@@ -184,7 +189,9 @@ mod scram {
     /// Runs the exchange up to the server-final message.
     fn start(h: &mut Harness, v: &Vector, sasl_ir: bool) -> crate::types::Tag {
         h.greet(&format!("IMAP4rev1 AUTH={}{}", v.name, if sasl_ir { " SASL-IR" } else { "" }));
-        let t = h.try_enqueue(crate::request::authenticate(Scram::new(v.hash, "user", "pencil", v.nonce))).unwrap();
+        let t = h
+            .try_enqueue(crate::request::authenticate(Scram::new(v.hash, "user", "pencil", v.nonce)))
+            .unwrap();
         let first = b64(format!("n,,n=user,r={}", v.nonce).as_bytes());
         if sasl_ir {
             h.expect_client(format!("{t} AUTHENTICATE {} {first}\r\n", v.name).as_bytes());

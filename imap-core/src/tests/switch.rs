@@ -92,10 +92,7 @@ fn bytes_after_the_starttls_ok_are_an_injection() {
             other => panic!("{other:?}"),
         }
         // The switch never happened: STARTTLS fails with the session.
-        assert!(matches!(
-            h.failed(&tls),
-            CommandError::Connection(ConnectionError::StartTlsInjection(_))
-        ));
+        assert!(matches!(h.failed(&tls), CommandError::Connection(ConnectionError::StartTlsInjection(_))));
         assert!(h.client.is_closed());
         h.client.handle_switched();
         h.expect_silence();
@@ -108,8 +105,8 @@ fn bytes_after_the_starttls_ok_are_an_injection() {
 mod compress {
     use super::*;
     use crate::ext::compress::{Deflater, Inflater};
-    use crate::types::{Data, Response};
     use crate::types::StateName;
+    use crate::types::{Data, Response};
 
     fn deflate(d: &mut Deflater, plain: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();

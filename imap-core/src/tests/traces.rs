@@ -14,11 +14,11 @@ use base64::Engine as _;
 use bytes::Bytes;
 
 use super::{all_chunkings, Chunking, Harness};
+use crate::types::Tag;
 use crate::types::{
     AppendMessage, Capability, Command, FetchAttr, Flag, ListCommand, Mailbox, QResync, RawArg, SearchKey,
     SearchReturn, Section, SelectModifiers, SequenceSet, StatusAttr, StatusKind, StoreMode,
 };
-use crate::types::Tag;
 use crate::{CommandError, ConnectionError, Event};
 
 // ------------------------------------------------------------- trace files
@@ -839,7 +839,10 @@ impl Replay<'_> {
     }
 }
 
-fn replay(file: &TraceFile, chunking: Chunking) -> (Harness, Vec<Result<crate::request::Completion, CommandError>>) {
+fn replay(
+    file: &TraceFile,
+    chunking: Chunking,
+) -> (Harness, Vec<Result<crate::request::Completion, CommandError>>) {
     let mut h = Harness::new(chunking);
     let mut r = Replay {
         h: &mut h,

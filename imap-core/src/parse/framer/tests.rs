@@ -731,3 +731,92 @@ proptest! {
         prop_assert_eq!(frames.last(), Some(&Frame::Response("A1 OK\r\n".into())));
     }
 }
+
+/// As [`frames_chunked`], reading into the framer's own buffer
+/// (`read_buf` + `commit`) instead of pushing copies; every third read uses
+/// `push`, so the two ways mix.
+fn frames_read_into(limits: Limits, input: &[u8], sizes: &[usize]) -> Vec<Frame> {
+    let mut framer = Framer::new(limits);
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut i = 0;
+    while at < input.len() {
+        let room = framer.read_buf();
+        assert!(room.len() >= MIN_READ, "at least MIN_READ bytes of room");
+        let n = sizes[i % sizes.len()].max(1).min(input.len() - at).min(room.len());
+        if i % 3 == 2 {
+            framer.push(&input[at..at + n]);
+        } else {
+            room[..n].copy_from_slice(&input[at..at + n]);
+            framer.commit(n);
+        }
+        at += n;
+        i += 1;
+        while let Some(frame) = framer.next_frame().expect("no fatal error") {
+            out.push(frame);
+        }
+    }
+    out
+}
+
+proptest! {
+    #[test]
+    fn reading_into_the_buffer_frames_like_pushing(
+        responses in prop::collection::vec(arb_response(), 1..8),
+        sizes in prop::collection::vec(1usize..40, 1..10),
+        line in 8usize..64,
+        literal in 0u64..40,
+    ) {
+        let input: Vec<u8> = responses.concat();
+        let expected = frames_chunked(Limits::default(), &input, &sizes);
+        prop_assert_eq!(&frames_read_into(Limits::default(), &input, &sizes), &expected);
+        let limits = Limits { max_line_len: line, max_literal_len: literal, max_response_len: 200, max_nesting: 100 };
+        prop_assert_eq!(&frames_read_into(limits, &input, &sizes), &frames_chunked(limits, &input, &sizes));
+    }
+
+    #[test]
+    fn a_whole_buffer_pushed_as_bytes_frames_in_place(
+        responses in prop::collection::vec(arb_response(), 1..8),
+    ) {
+        let input: Vec<u8> = responses.concat();
+        let mut framer = Framer::default();
+        framer.push_bytes(Bytes::from(input.clone()));
+        let mut frames = Vec::new();
+        while let Some(frame) = framer.next_frame().expect("no fatal error") {
+            frames.push(frame);
+        }
+        prop_assert_eq!(&frames, &frames_whole(Limits::default(), &input));
+    }
+}
+
+#[test]
+fn a_large_literal_read_into_the_buffer_is_never_copied_whole() {
+    // 20 MiB in 64 KiB reads: the literal lands in areas sized for it,
+    // moved at most a few times (geometric growth), not once per read.
+    let body = vec![b'x'; 20 << 20];
+    let mut input = format!("* 1 FETCH (BODY[] {{{}}}\r\n", body.len()).into_bytes();
+    input.extend_from_slice(&body);
+    input.extend_from_slice(b")\r\n");
+    let mut framer = Framer::default();
+    let mut areas = 0;
+    let mut last_capacity = 0;
+    let mut at = 0;
+    while at < input.len() {
+        let room = framer.read_buf();
+        let n = room.len().min(64 * 1024).min(input.len() - at);
+        room[..n].copy_from_slice(&input[at..at + n]);
+        framer.commit(n);
+        at += n;
+        if at < input.len() {
+            assert_eq!(framer.next_frame().expect("no fatal error"), None);
+        }
+        let capacity = framer.capacity();
+        if capacity > last_capacity + 64 * 1024 {
+            areas += 1;
+        }
+        last_capacity = capacity;
+    }
+    let frame = framer.next_frame().expect("framed").expect("complete");
+    assert_eq!(response(&frame).len(), input.len());
+    assert!(areas <= 4, "{areas} new areas for one 20 MiB literal");
+}
