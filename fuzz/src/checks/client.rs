@@ -484,7 +484,7 @@ fn trace(line: impl FnOnce() -> String) {
 pub fn command(c: u8) -> Command {
     let set = |s: &str| -> SequenceSet { s.parse().expect("valid set") };
     let text = |s: &str| ByteStr::from(s);
-    let cmd = match c % 48 {
+    match c % 48 {
         0 => Command::Noop,
         1 => Command::Capability,
         2 => Command::login("alice", "alice-password-1"),
@@ -565,8 +565,7 @@ pub fn command(c: u8) -> Command {
             messages: vec![AppendMessage::new(&b"one"[..]), AppendMessage::new(&b"two"[..])],
         },
         _ => Command::select("Drafts"),
-    };
-    cmd
+    }
 }
 
 /// The request for a command: a FETCH streamed on request.
