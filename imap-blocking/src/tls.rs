@@ -54,7 +54,7 @@ impl TlsOptions {
     }
 
     pub(crate) fn client_config(&self) -> Result<Arc<rustls::ClientConfig>> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()?;
         let config = if self.danger_skip_verification {
