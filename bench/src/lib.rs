@@ -8,9 +8,13 @@
 //! [`corpus`] builds the byte streams; [`drivers`] feeds them to each parser
 //! the way its API is used from a socket reader. The binary times them and
 //! prints the table.
+//!
+//! [`nagle_proxy`] is the loopback proxy of `delayed-ack-bench`, which shows
+//! what TCP_QUICKACK saves against a server that leaves Nagle on.
 
 pub mod corpus;
 pub mod drivers;
+pub mod nagle_proxy;
 
 #[cfg(test)]
 mod tests {

@@ -1,54 +1,19 @@
 //! Connecting: plain TCP, implicit TLS, STARTTLS, or any stream.
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::time::Duration;
 
 use imap_core::{ClientConfig, StateName};
+use imap_net::{ConnectError, Security, TlsOptions};
 
 use crate::error::{Error, Result};
 use crate::session::Session;
-use crate::tls::{server_name, TlsOptions};
 use crate::transport::{ChannelStream, Transport};
 
-/// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Security {
-    /// TLS from the first byte (port 993). The default.
-    #[default]
-    Tls,
-    /// Plain connection upgraded with STARTTLS before anything else (port 143).
-    /// Fails if the server does not offer STARTTLS.
-    StartTls,
-    /// **No encryption.** Passwords travel in clear. Only for local test
-    /// servers.
-    Plain,
-}
-
-impl Security {
-    /// The usual port.
-    pub fn default_port(self) -> u16 {
-        match self {
-            Security::Tls => 993,
-            Security::StartTls | Security::Plain => 143,
-        }
-    }
-}
-
-impl std::str::FromStr for Security {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "tls" | "ssl" | "imaps" => Ok(Security::Tls),
-            "starttls" => Ok(Security::StartTls),
-            "plain" | "none" | "insecure" => Ok(Security::Plain),
-            other => Err(Error::Config(format!("security must be tls, starttls or plain, not {other:?}"))),
-        }
-    }
-}
-
-/// Where and how to connect.
+/// Where and how to connect: [`imap_net::ConnectOptions`], shared by every
+/// driver, with a blocking [`connect`](Self::connect).
 ///
 /// ```no_run
 /// use imap_blocking::{ConnectOptions, Security};
@@ -59,122 +24,112 @@ impl std::str::FromStr for Security {
 /// # Ok::<(), imap_blocking::Error>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct ConnectOptions {
-    host: String,
-    port: Option<u16>,
-    security: Security,
-    tls: TlsOptions,
-    connect_timeout: Duration,
-    write_timeout: Duration,
-    core: ClientConfig,
-}
+pub struct ConnectOptions(imap_net::ConnectOptions);
 
 impl ConnectOptions {
     /// Connect to `host` with implicit TLS on port 993 and default timeouts.
     pub fn new(host: impl Into<String>) -> Self {
-        Self {
-            host: host.into(),
-            port: None,
-            security: Security::Tls,
-            tls: TlsOptions::new(),
-            connect_timeout: Duration::from_secs(30),
-            write_timeout: Duration::from_secs(60),
-            core: ClientConfig::default(),
-        }
+        Self(imap_net::ConnectOptions::new(host))
     }
 
     /// The port (default: by security, 993 or 143).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = Some(port);
-        self
+    pub fn port(self, port: u16) -> Self {
+        Self(self.0.port(port))
     }
 
     /// TLS, STARTTLS or plain.
-    pub fn security(mut self, security: Security) -> Self {
-        self.security = security;
-        self
+    pub fn security(self, security: Security) -> Self {
+        Self(self.0.security(security))
     }
 
     /// Certificate verification settings.
-    pub fn tls(mut self, tls: TlsOptions) -> Self {
-        self.tls = tls;
-        self
+    pub fn tls(self, tls: TlsOptions) -> Self {
+        Self(self.0.tls(tls))
     }
 
     /// Also trusts the CA certificates in this PEM file.
-    pub fn ca_file(mut self, path: impl AsRef<Path>) -> Self {
-        self.tls = self.tls.add_ca_file(path);
-        self
+    pub fn ca_file(self, path: impl AsRef<Path>) -> Self {
+        Self(self.0.ca_file(path))
     }
 
-    /// How long the TCP connect (and the TLS handshake) may take. Default 30 s.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
+    /// How long the TCP connect, and then the TLS handshake, may take.
+    /// Default 30 s.
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        Self(self.0.connect_timeout(timeout))
     }
 
     /// How long a command may wait for the server's answer with no
     /// progress before the session fails with a timeout. Default 60 s.
-    pub fn response_timeout(mut self, timeout: Duration) -> Self {
-        self.core.response_timeout = Some(timeout);
-        self
+    pub fn response_timeout(self, timeout: Duration) -> Self {
+        Self(self.0.response_timeout(timeout))
     }
 
     /// How long a blocked write may take. Default 60 s.
-    pub fn write_timeout(mut self, timeout: Duration) -> Self {
-        self.write_timeout = timeout;
-        self
+    pub fn write_timeout(self, timeout: Duration) -> Self {
+        Self(self.0.write_timeout(timeout))
+    }
+
+    /// Whether to re-arm TCP_QUICKACK after every read, so that a server
+    /// that leaves Nagle on never waits for a delayed ACK (Linux; see
+    /// [`imap_net::rearm_quickack`]). Default on.
+    pub fn quickack(self, on: bool) -> Self {
+        Self(self.0.quickack(on))
     }
 
     /// The protocol engine's settings (tag prefix, limits, leniency, trace).
-    pub fn engine(mut self, config: ClientConfig) -> Self {
-        self.core = config;
-        self
+    pub fn engine(self, config: ClientConfig) -> Self {
+        Self(self.0.engine(config))
+    }
+
+    /// The shared options.
+    pub fn net(&self) -> &imap_net::ConnectOptions {
+        &self.0
     }
 
     /// Connects, waits for the greeting and, for STARTTLS, upgrades.
     pub fn connect(self) -> Result<Session> {
-        let port = self.port.unwrap_or(self.security.default_port());
-        let tcp = connect_tcp(&self.host, port, self.connect_timeout)?;
-        tcp.set_nodelay(true)?;
-        tcp.set_write_timeout(Some(self.write_timeout))?;
-        let core = imap_core::Client::new(self.core);
-        let needs_tls = self.security != Security::Plain;
-        let tls = if needs_tls { Some((self.tls.client_config()?, server_name(&self.host)?)) } else { None };
-        let transport = match (&tls, self.security) {
-            (Some((config, name)), Security::Tls) => {
-                let mut t = Transport::tls(tcp, config.clone(), name.clone(), self.connect_timeout)?;
-                t.set_write_timeout(Some(self.write_timeout))?;
+        let options = self.0;
+        let port = options.server_port();
+        let tls = options.tls_config()?;
+        let tcp = connect_tcp(&options.host, port, options.connect_timeout)?;
+        imap_net::tune_socket(&tcp, options.quickack)?;
+        tcp.set_write_timeout(Some(options.write_timeout))?;
+        let transport = match &tls {
+            Some(tls) if options.security == Security::Tls => {
+                let mut t = Transport::tls(tcp, tls, options.connect_timeout, options.quickack)?;
+                t.set_write_timeout(Some(options.write_timeout))?;
                 t
             }
-            _ => Transport::Tcp { stream: tcp, read_timeout: None },
+            _ => Transport::Tcp { stream: tcp, read_timeout: None, quickack: options.quickack },
         };
-        let mut session = Session::new(core, transport, self.connect_timeout);
-        session.tls = tls;
+        let core = imap_core::Client::new(options.engine);
+        let mut session = Session::new(core, transport, options.connect_timeout);
+        session.tls = tls.map(imap_net::TlsConfig::into_parts);
         session.wait_for_greeting()?;
-        if self.security == Security::StartTls {
+        if options.security == Security::StartTls {
             session.starttls()?;
         }
         Ok(session)
     }
 }
 
-fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<TcpStream> {
-    let addrs: Vec<_> = (host, port).to_socket_addrs()?.collect();
-    let mut last = None;
-    for addr in &addrs {
-        match TcpStream::connect_timeout(addr, timeout) {
-            Ok(s) => return Ok(s),
-            Err(e) => last = Some(e),
+impl From<imap_net::ConnectOptions> for ConnectOptions {
+    fn from(options: imap_net::ConnectOptions) -> Self {
+        Self(options)
+    }
+}
+
+/// The first address of `host` that accepts, else why the last one failed.
+fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, ConnectError> {
+    let mut error = None;
+    for addr in imap_net::resolve(host, port)? {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => error = Some(e),
         }
     }
-    match last {
-        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-            Err(Error::ConnectTimeout(format!("{host}:{port}")))
-        }
-        Some(e) => Err(Error::Io(e)),
-        None => Err(Error::Config(format!("{host} resolves to no address"))),
-    }
+    let error = error.unwrap_or_else(|| io::ErrorKind::AddrNotAvailable.into());
+    Err(ConnectError::from_connect(host, port, timeout, error))
 }
 
 impl Session {

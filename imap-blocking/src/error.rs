@@ -1,6 +1,7 @@
 use std::io;
 
 use imap_core::{CommandError, ConnectionError, UsageError};
+use imap_net::{ConnectError, NonceError, TlsConfigError, TlsError};
 
 /// Everything that can go wrong, by whose fault.
 #[derive(Debug, thiserror::Error)]
@@ -20,19 +21,28 @@ pub enum Error {
     /// The transport failed.
     #[error("I/O error: {0}")]
     Io(#[from] io::Error),
-    /// TLS failed (certificate verification included).
-    #[error("TLS error: {0}")]
-    Tls(#[from] rustls::Error),
-    /// Connecting took longer than the connect timeout.
-    #[error("could not connect to {0} within the connect timeout")]
-    ConnectTimeout(String),
+    /// The server could not be reached (host name, port, timeout); the
+    /// message names the likely fix.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    /// The TLS handshake failed (certificate verification included, or TLS
+    /// to a plain-text port); the message names the likely fix.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The TLS settings cannot be used (a CA or client certificate file,
+    /// the host name to verify). Nothing was sent.
+    #[error(transparent)]
+    TlsConfig(#[from] TlsConfigError),
+    /// No randomness for a SCRAM nonce.
+    #[error(transparent)]
+    Nonce(#[from] NonceError),
     /// The server lacks what the request needs (e.g. STARTTLS).
     #[error("the server does not support {0}")]
     Unsupported(&'static str),
     /// The server answered with data of an unexpected kind.
     #[error("unexpected result: {0}")]
     UnexpectedOutput(#[from] imap_core::request::WrongOutput),
-    /// A configuration value is invalid (host name, CA file...).
+    /// A configuration value is invalid.
     #[error("invalid configuration: {0}")]
     Config(String),
 }
@@ -58,9 +68,15 @@ impl Error {
             Error::Connection(_)
                 | Error::Io(_)
                 | Error::Tls(_)
-                | Error::ConnectTimeout(_)
+                | Error::Connect(_)
                 | Error::Command(CommandError::Connection(_))
         )
+    }
+}
+
+impl From<rustls::Error> for Error {
+    fn from(error: rustls::Error) -> Self {
+        Error::Tls(error.into())
     }
 }
 

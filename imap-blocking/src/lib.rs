@@ -29,14 +29,13 @@ mod api;
 mod connect;
 mod error;
 mod session;
-mod tls;
 mod transport;
 
 pub use api::FetchStream;
-pub use connect::{ConnectOptions, Security};
+pub use connect::ConnectOptions;
 pub use error::{Error, Result};
+pub use imap_net::{ConnectError, Security, TlsConfigError, TlsError, TlsOptions};
 pub use session::{IdleInterrupter, Session};
-pub use tls::TlsOptions;
 
 pub use imap_core;
 pub use imap_core::request::{
@@ -47,3 +46,4 @@ pub use imap_core::types::{
     AppendMessage, FetchAttr, Flag, SearchKey, SearchReturn, Section, SequenceSet, SortCriterion, SortKey,
     StatusAttr, StoreMode, ThreadAlgorithm,
 };
+pub use imap_net;

@@ -8,6 +8,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
 
+use imap_net::{TlsConfig, TlsError};
 use rustls::pki_types::ServerName;
 
 use crate::error::{Error, Result};
@@ -23,10 +24,13 @@ pub(crate) enum Transport {
     Tcp {
         stream: TcpStream,
         read_timeout: Option<Duration>,
+        /// Re-arm TCP_QUICKACK after every read.
+        quickack: bool,
     },
     Tls {
         stream: Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>,
         read_timeout: Option<Duration>,
+        quickack: bool,
     },
     Channel(ChannelStream),
     /// Only during a STARTTLS swap.
@@ -58,6 +62,15 @@ fn set_timeout(stream: &TcpStream, current: &mut Option<Duration>, wanted: Durat
     Ok(())
 }
 
+/// After a read that returned data: no delayed ACK for what comes next, so a
+/// server that leaves Nagle on sends the rest of its response at once. Best
+/// effort: a socket that refuses only loses the optimisation.
+fn after_read(stream: &TcpStream, quickack: bool, read: &io::Result<usize>) {
+    if quickack && matches!(read, Ok(n) if *n > 0) {
+        let _ = imap_net::rearm_quickack(stream);
+    }
+}
+
 fn map_read(r: io::Result<usize>) -> io::Result<ReadOutcome> {
     match r {
         Ok(0) => Ok(ReadOutcome::Eof),
@@ -76,13 +89,17 @@ impl Transport {
     /// Reads what is available, waiting at most `timeout`.
     pub(crate) fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<ReadOutcome> {
         match self {
-            Transport::Tcp { stream, read_timeout } => {
+            Transport::Tcp { stream, read_timeout, quickack } => {
                 set_timeout(stream, read_timeout, timeout)?;
-                map_read(stream.read(buf))
+                let r = stream.read(buf);
+                after_read(stream, *quickack, &r);
+                map_read(r)
             }
-            Transport::Tls { stream, read_timeout } => {
+            Transport::Tls { stream, read_timeout, quickack } => {
                 set_timeout(&stream.sock, read_timeout, timeout)?;
-                map_read(stream.read(buf))
+                let r = stream.read(buf);
+                after_read(&stream.sock, *quickack, &r);
+                map_read(r)
             }
             Transport::Channel(c) => c.read(buf, timeout),
             Transport::Gone => Err(io::Error::new(io::ErrorKind::NotConnected, "transport gone")),
@@ -119,32 +136,22 @@ impl Transport {
     /// Wraps a TCP stream in TLS and completes the handshake.
     pub(crate) fn tls(
         mut tcp: TcpStream,
-        config: Arc<rustls::ClientConfig>,
-        name: ServerName<'static>,
+        tls: &TlsConfig,
         handshake_timeout: Duration,
+        quickack: bool,
     ) -> Result<Transport> {
-        let mut conn = rustls::ClientConnection::new(config, name)?;
+        let mut conn = tls.connection()?;
         tcp.set_read_timeout(Some(handshake_timeout))?;
         tcp.set_write_timeout(Some(handshake_timeout))?;
         while conn.is_handshaking() {
-            match conn.complete_io(&mut tcp) {
-                Ok(_) => {}
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-                    return Err(Error::Io(io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out")))
-                }
-                Err(e) => {
-                    // rustls reports certificate problems as InvalidData
-                    // wrapping a rustls::Error: surface it as a TLS error.
-                    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                        return Err(Error::Tls(inner.clone()));
-                    }
-                    return Err(Error::Io(e));
-                }
-            }
+            // rustls reports its own errors as io::Error wrapping a
+            // rustls::Error: TlsError classifies both.
+            conn.complete_io(&mut tcp).map_err(|e| TlsError::from_io(e, handshake_timeout))?;
         }
         Ok(Transport::Tls {
             stream: Box::new(rustls::StreamOwned::new(conn, tcp)),
             read_timeout: Some(handshake_timeout),
+            quickack,
         })
     }
 
@@ -156,8 +163,8 @@ impl Transport {
         handshake_timeout: Duration,
     ) -> Result<()> {
         match std::mem::replace(self, Transport::Gone) {
-            Transport::Tcp { stream, .. } => {
-                *self = Transport::tls(stream, config, name, handshake_timeout)?;
+            Transport::Tcp { stream, quickack, .. } => {
+                *self = Transport::tls(stream, &TlsConfig::new(config, name), handshake_timeout, quickack)?;
                 Ok(())
             }
             other => {
