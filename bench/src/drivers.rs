@@ -1,6 +1,6 @@
 //! Each parser fed the way its API is meant to be used from a socket reader.
 //!
-//! - imap-core: push the bytes into a [`imap_core::Decoder`] and drain every
+//! - imap-core: push the bytes into a [`imap_core::parse::Decoder`] and drain every
 //!   complete response. Framing is incremental: nothing is parsed twice.
 //! - imap-proto and imap-codec: append to a buffer and parse from the start of
 //!   the unconsumed bytes; "incomplete" means wait for more and try again from
@@ -21,7 +21,7 @@ use imap_codec::ResponseCodec;
 /// A parser under test, or the copy baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parser {
-    /// `imap_core::Decoder`: framer and parser.
+    /// `imap_core::parse::Decoder`: framer and parser.
     Core,
     /// `imap_core::parse::Framer` alone: how much of imap-core's time is framing.
     CoreFramer,
@@ -110,7 +110,7 @@ impl Feed {
 }
 
 fn core(input: &[u8], feed: Feed) -> Result<usize, String> {
-    let mut decoder = imap_core::Decoder::default();
+    let mut decoder = imap_core::parse::Decoder::default();
     let mut count = 0;
     for piece in feed.pieces(input) {
         decoder.push(piece);
@@ -127,7 +127,7 @@ fn core(input: &[u8], feed: Feed) -> Result<usize, String> {
 }
 
 fn core_framer(input: &[u8], feed: Feed) -> Result<usize, String> {
-    let mut framer = imap_core::Framer::default();
+    let mut framer = imap_core::parse::Framer::default();
     let mut count = 0;
     for piece in feed.pieces(input) {
         framer.push(piece);

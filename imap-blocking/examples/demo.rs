@@ -5,11 +5,12 @@
 
 mod common;
 
+use imap_blocking::prelude::*;
 use std::time::{Duration, Instant};
 
 use common::Settings;
 use imap_blocking::imap_core::types::{BodyStructure, Data, SpecialUse};
-use imap_blocking::imap_core::{Response, SearchKey};
+use imap_blocking::imap_core::types::{Response, SearchKey};
 use imap_blocking::{FetchAttr, Section, StatusAttr};
 
 const USAGE: &str = "demo: a tour of the blocking client\nusage: demo [server options]";

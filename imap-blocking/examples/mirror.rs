@@ -6,6 +6,7 @@
 
 mod common;
 
+use imap_blocking::prelude::*;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@ mod common;
 
 use common::Settings;
 use imap_blocking::imap_core::types::{AppendMessage, DateTime};
+use imap_blocking::prelude::*;
 use imap_blocking::{Flag, SearchKey, Session};
 
 const USAGE: &str = "seed: fill the test account with realistic messages
@@ -162,7 +163,7 @@ fn message(i: usize) -> AppendMessage {
     if i % 7 == 0 {
         flags.push(Flag::Flagged);
     }
-    Session::message(body.into_bytes(), &flags, Some(date(i).1))
+    AppendMessage::new(body.into_bytes()).flags(&flags).date(date(i).1)
 }
 
 fn draft(i: usize) -> AppendMessage {
@@ -170,7 +171,7 @@ fn draft(i: usize) -> AppendMessage {
         "From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: =?UTF-8?Q?Entwurf_{i}:_=C3=9Cberlegungen?=\r\n\
          MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nNoch nicht fertig …\r\n"
     );
-    Session::message(body.into_bytes(), &[Flag::Draft], None)
+    AppendMessage::new(body.into_bytes()).flags(&[Flag::Draft])
 }
 
 fn japanese(i: usize) -> AppendMessage {
@@ -180,5 +181,5 @@ fn japanese(i: usize) -> AppendMessage {
          Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
          こんにちは、会議は明日の午後3時です。\r\n"
     );
-    Session::message(body.into_bytes(), &[], None)
+    AppendMessage::new(body.into_bytes())
 }

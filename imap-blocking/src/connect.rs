@@ -5,10 +5,11 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::time::Duration;
 
-use imap_core::{ClientConfig, StateName};
+use imap_core::types::StateName;
+use imap_core::{ClientConfig, Commands};
 use imap_net::{ConnectError, Security, TlsOptions};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::session::Session;
 use crate::transport::{ChannelStream, Transport};
 
@@ -16,6 +17,7 @@ use crate::transport::{ChannelStream, Transport};
 /// driver, with a blocking [`connect`](Self::connect).
 ///
 /// ```no_run
+/// use imap_blocking::prelude::*;
 /// use imap_blocking::{ConnectOptions, Security};
 /// let mut session = ConnectOptions::new("imap.example.org")
 ///     .security(Security::Tls)
@@ -104,7 +106,8 @@ impl ConnectOptions {
         };
         let core = imap_core::Client::new(options.engine);
         let mut session = Session::new(core, transport, options.connect_timeout);
-        session.tls = tls.map(imap_net::TlsConfig::into_parts);
+        // STARTTLS, now or later, upgrades with the same settings.
+        session.tls = Some((options.host, options.tls));
         session.wait_for_greeting()?;
         if options.security == Security::StartTls {
             session.starttls()?;
@@ -158,18 +161,5 @@ impl Session {
 
     fn wait_for_greeting(&mut self) -> Result<()> {
         self.wait_until(|s| s.core.state() != StateName::Greeting && s.core.capabilities_known())
-    }
-
-    /// Upgrades a plain connection with STARTTLS and re-reads the
-    /// capabilities. Fails if the server does not offer STARTTLS.
-    pub fn starttls(&mut self) -> Result<()> {
-        if !self.core.capabilities().has(&imap_core::Capability::StartTls) {
-            return Err(Error::Unsupported("STARTTLS"));
-        }
-        if self.tls.is_none() {
-            return Err(Error::Config("no TLS settings for STARTTLS".into()));
-        }
-        self.execute(imap_core::Command::StartTls)?;
-        self.wait_until(|s| s.core.capabilities_known())
     }
 }

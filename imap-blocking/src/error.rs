@@ -36,20 +36,15 @@ pub enum Error {
     /// No randomness for a SCRAM nonce.
     #[error(transparent)]
     Nonce(#[from] NonceError),
-    /// The server lacks what the request needs (e.g. STARTTLS).
-    #[error("the server does not support {0}")]
+    /// The connection cannot do what was asked (e.g. STARTTLS on a child
+    /// process's pipes).
+    #[error("not supported: {0}")]
     Unsupported(&'static str),
-    /// The server answered with data of an unexpected kind.
-    #[error("unexpected result: {0}")]
-    UnexpectedOutput(#[from] imap_core::request::WrongOutput),
-    /// A configuration value is invalid.
-    #[error("invalid configuration: {0}")]
-    Config(String),
 }
 
 impl Error {
     /// The server's response code, for NO and BAD.
-    pub fn code(&self) -> Option<&imap_core::ResponseCode> {
+    pub fn code(&self) -> Option<&imap_core::types::ResponseCode> {
         match self {
             Error::Command(c) => c.code(),
             _ => None,

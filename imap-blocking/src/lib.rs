@@ -4,11 +4,12 @@
 //! plain Rust strings (modified UTF-7 is handled for you), certificates are
 //! verified by default, and server NO/BAD answers are typed errors.
 //!
-//! All protocol logic is in [`imap_core`]; this crate only moves bytes and
-//! waits.
+//! The typed methods are those of [`Commands`], written once in
+//! [`imap_core`] for every driver; this crate only moves bytes and waits.
 //!
 //! ```no_run
-//! use imap_blocking::{ConnectOptions, SearchKey, FetchAttr};
+//! use imap_blocking::prelude::*;
+//! use imap_blocking::{ConnectOptions, FetchAttr, SearchKey};
 //!
 //! let mut imap = ConnectOptions::new("imap.example.org").connect()?;
 //! imap.login("alice", "secret")?;
@@ -34,16 +35,32 @@ mod transport;
 pub use api::FetchStream;
 pub use connect::ConnectOptions;
 pub use error::{Error, Result};
-pub use imap_net::{ConnectError, Security, TlsConfigError, TlsError, TlsOptions};
-pub use session::{IdleInterrupter, Session};
-
-pub use imap_core;
+#[doc(no_inline)]
 pub use imap_core::request::{
-    AppendResult, CopyResult, ExpungeResult, ListEntry, MailboxInfo, MailboxStatus, MoveResult, QuotaResult,
-    SearchResult, SelectResult, StoreResult,
+    AppendResult, CopyResult, CopyUid, ExpungeResult, ListEntry, ListRightsResult, MailboxInfo,
+    MailboxStatus, MoveResult, QuotaResult, SearchResult, SelectResult, StoreResult,
 };
+#[doc(no_inline)]
 pub use imap_core::types::{
-    AppendMessage, FetchAttr, Flag, SearchKey, SearchReturn, Section, SequenceSet, SortCriterion, SortKey,
-    StatusAttr, StoreMode, ThreadAlgorithm,
+    Address, AppendMessage, BodyStructure, Capabilities, Capability, Date, DateTime, Envelope, Fetch,
+    FetchAttr, Flag, ListAttribute, ListCommand, Mailbox, Response, SearchKey, SearchReturn, Section,
+    SequenceSet, SortCriterion, SortKey, SpecialUse, StateName, StatusAttr, StoreMode, Thread,
+    ThreadAlgorithm,
 };
-pub use imap_net;
+#[doc(no_inline)]
+pub use imap_core::Commands;
+#[doc(no_inline)]
+pub use imap_net::{ConnectError, Security, TlsConfigError, TlsError, TlsOptions};
+pub use session::{IdleInterrupter, Session, Warning};
+pub use {imap_core, imap_net};
+
+/// `use imap_blocking::prelude::*;` brings the typed methods into scope.
+pub mod prelude {
+    pub use imap_core::Commands;
+}
+
+/// README.md's Rust examples, compiled and run as doctests so they never
+/// drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

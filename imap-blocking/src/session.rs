@@ -1,20 +1,22 @@
-//! The session and its driver loop: flush, deliver events, arm the timer,
-//! read, feed the core. All protocol logic lives in `imap_core`.
+//! The session and its driver loop: flush, deliver events, read into the
+//! core's buffer, tick the clock. Every protocol decision and every typed
+//! result comes from `imap_core`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use imap_core::request::{Completion, MailboxInfo, Request};
-use imap_core::types::{Fetch, Response, Tag};
-use imap_core::{Capabilities, CommandError, ConnectionError, Event, StateName, TraceLine};
+use imap_core::request::{self, Handle, MailboxInfo, Request};
+use imap_core::types::{Capabilities, Response, StateName};
+use imap_core::{Event, ProtocolError, ResponseError, TraceLine};
+use imap_net::{TlsConfig, TlsOptions};
 
 use crate::error::{Error, Result};
 use crate::transport::{ReadOutcome, Transport};
 
-/// Read buffer size: large enough that a big FETCH takes few system calls.
-const READ_BUF: usize = 64 * 1024;
+/// Unsolicited responses kept until taken; older ones are dropped beyond.
+const UNSOLICITED_MAX: usize = 10_000;
 
 /// How long a read may block when nothing else bounds it; also how often an
 /// IDLE wait checks its interrupt flag.
@@ -22,38 +24,54 @@ const POLL_SLICE: Duration = Duration::from_millis(100);
 
 /// An IMAP session over a blocking transport.
 ///
-/// Every method sends its command, waits for the completion and returns
-/// the typed result. Data the server sends on its own (new messages,
-/// expunges, flag changes, alerts) is applied to [`mailbox`](Self::mailbox)
-/// and kept for [`take_unsolicited`](Self::take_unsolicited).
+/// The typed methods come from [`Commands`](imap_core::Commands) (import
+/// it, or `use imap_blocking::prelude::*`): each sends its command, waits
+/// for its result and returns it typed. Data the server sends on its own
+/// (new messages, expunges, flag changes, alerts) is applied to
+/// [`mailbox`](Self::mailbox) and kept for
+/// [`take_unsolicited`](Self::take_unsolicited).
 ///
 /// Dropping the session sends LOGOUT if it can, waiting at most two seconds.
 pub struct Session {
     pub(crate) core: imap_core::Client,
     pub(crate) transport: Transport,
-    pub(crate) tls: Option<(Arc<rustls::ClientConfig>, rustls::pki_types::ServerName<'static>)>,
+    /// How STARTTLS upgrades: the server's name and the TLS settings.
+    pub(crate) tls: Option<(String, TlsOptions)>,
     pub(crate) handshake_timeout: Duration,
-    buf: Vec<u8>,
-    pub(crate) results: HashMap<Tag, std::result::Result<Completion, CommandError>>,
-    pub(crate) streamed: VecDeque<(Tag, Fetch)>,
     unsolicited: VecDeque<Response>,
-    warnings: Vec<String>,
-    lost: Option<ConnectionError>,
-    pub(crate) use_uid: bool,
-    pub(crate) idle_running: bool,
+    warnings: Vec<Warning>,
     interrupt: Arc<AtomicBool>,
-    pub(crate) sasl_answer: Option<SaslAnswer>,
 }
 
-/// The application's answerer of SASL challenges.
-pub(crate) type SaslAnswer = Box<dyn FnMut(&[u8]) -> Option<Vec<u8>> + Send>;
+/// Something the server did wrong without ending the session: the response
+/// was dropped and the session went on.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A response could not be decoded (malformed, or over a limit).
+    Response(ResponseError),
+    /// The server broke the protocol (an unknown tag, a stray `+`).
+    Protocol(ProtocolError),
+    /// Unsolicited responses nobody took were dropped, oldest first, to
+    /// keep memory bounded ([`Session::take_unsolicited`]).
+    UnsolicitedDropped(usize),
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Warning::Response(e) => e.fmt(f),
+            Warning::Protocol(e) => e.fmt(f),
+            Warning::UnsolicitedDropped(n) => write!(f, "{n} unsolicited responses nobody took were dropped"),
+        }
+    }
+}
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
             .field("state", &self.core.state())
             .field("transport", &self.transport)
-            .field("use_uid", &self.use_uid)
             .finish_non_exhaustive()
     }
 }
@@ -78,22 +96,20 @@ impl IdleInterrupter {
 }
 
 impl Session {
-    pub(crate) fn new(core: imap_core::Client, transport: Transport, handshake_timeout: Duration) -> Self {
+    pub(crate) fn new(
+        mut core: imap_core::Client,
+        transport: Transport,
+        handshake_timeout: Duration,
+    ) -> Self {
+        core.handle_timeout(Instant::now());
         Self {
             core,
             transport,
             tls: None,
             handshake_timeout,
-            buf: vec![0; READ_BUF],
-            results: HashMap::new(),
-            streamed: VecDeque::new(),
             unsolicited: VecDeque::new(),
             warnings: Vec::new(),
-            lost: None,
-            use_uid: true,
-            idle_running: false,
             interrupt: Arc::new(AtomicBool::new(false)),
-            sasl_answer: None,
         }
     }
 
@@ -105,7 +121,7 @@ impl Session {
     }
 
     /// The server's capabilities as last announced (no round trip; see
-    /// [`capabilities`](Self::capabilities) to ask).
+    /// [`capability`](imap_core::Commands::capability) to ask).
     pub fn server_capabilities(&self) -> &Capabilities {
         self.core.capabilities()
     }
@@ -120,15 +136,10 @@ impl Session {
         self.core.mailbox()
     }
 
-    /// Whether message ids are UIDs (the default) or sequence numbers.
-    pub fn use_uid(&self) -> bool {
-        self.use_uid
-    }
-
     /// Chooses UIDs (true, the default) or sequence numbers for message ids
     /// in fetch, search, store, copy, move and expunge.
     pub fn set_use_uid(&mut self, use_uid: bool) {
-        self.use_uid = use_uid;
+        self.core.set_use_uid(use_uid);
     }
 
     /// Takes the data the server sent on its own, oldest first.
@@ -138,7 +149,7 @@ impl Session {
 
     /// Takes the reports of malformed or dropped responses (the session
     /// went on after each).
-    pub fn take_warnings(&mut self) -> Vec<String> {
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
         std::mem::take(&mut self.warnings)
     }
 
@@ -158,30 +169,23 @@ impl Session {
         IdleInterrupter(self.interrupt.clone())
     }
 
-    /// Direct access to the protocol engine (for what this API lacks).
+    /// The protocol engine (for what this API lacks).
     pub fn core(&self) -> &imap_core::Client {
         &self.core
     }
 
     // ---------------------------------------------------------------- driver
 
-    /// Sends a request and waits for its completion.
-    pub(crate) fn execute(&mut self, request: impl Into<Request>) -> Result<Completion> {
-        let tag = self.core.enqueue(request)?;
-        self.wait(&tag)
+    /// Submits a request and waits for its typed result.
+    pub(crate) fn execute<T>(&mut self, request: Request<T>) -> Result<T> {
+        let handle = self.core.submit(request)?;
+        self.wait(&handle)
     }
 
-    /// Sends a request without waiting; [`wait`](Self::wait) for it later.
-    pub(crate) fn send(&mut self, request: impl Into<Request>) -> Result<Tag> {
-        let tag = self.core.enqueue(request)?;
-        self.flush()?;
-        Ok(tag)
-    }
-
-    /// Waits for the completion of `tag`.
-    pub(crate) fn wait(&mut self, tag: &Tag) -> Result<Completion> {
+    /// Waits for the result of a submitted request.
+    pub(crate) fn wait<T>(&mut self, handle: &Handle<T>) -> Result<T> {
         loop {
-            if let Some(result) = self.results.remove(tag) {
+            if let Some(result) = self.core.take(handle) {
                 return result.map_err(Error::from);
             }
             self.step(None)?;
@@ -196,13 +200,16 @@ impl Session {
         Ok(())
     }
 
-    /// One turn of the loop: flush, deliver events, read once (at most
-    /// until the core's deadline, or `max_wait`), tick the clock.
+    /// One turn of the loop: flush, deliver events, read once (at most until
+    /// the core's deadline, or `max_wait`), tick the clock.
     pub(crate) fn step(&mut self, max_wait: Option<Duration>) -> Result<()> {
         self.flush()?;
         self.absorb_events()?;
-        if let Some(err) = &self.lost {
+        if let Some(err) = self.core.connection_error() {
             return Err(Error::Connection(err.clone()));
+        }
+        if self.core.is_closed() {
+            return Err(Error::Connection(imap_core::ConnectionError::ClosedByClient));
         }
         let now = Instant::now();
         let mut wait = match self.core.poll_timeout() {
@@ -213,13 +220,12 @@ impl Session {
             wait = wait.min(max);
         }
         if self.core.wants_read() && !wait.is_zero() {
-            let outcome = self.transport.read(&mut self.buf, wait);
-            match outcome {
-                Ok(ReadOutcome::Data(n)) => self.core.handle_input(&self.buf[..n]),
+            match self.transport.read(self.core.input_buffer(), wait) {
+                Ok(ReadOutcome::Data(n)) => self.core.commit_input(n),
                 Ok(ReadOutcome::Eof) => self.core.handle_eof(),
                 Ok(ReadOutcome::TimedOut) => {}
                 Err(e) => {
-                    self.core.close();
+                    self.core.disconnect();
                     self.absorb_events()?;
                     return Err(Error::Io(e));
                 }
@@ -234,9 +240,9 @@ impl Session {
     pub(crate) fn flush(&mut self) -> Result<()> {
         let mut wrote = false;
         while let Some(out) = self.core.poll_transmit() {
-            match self.transport.write(out) {
+            match self.transport.write(&out) {
                 Ok(0) => {
-                    self.core.close();
+                    self.core.disconnect();
                     return Err(Error::Io(std::io::ErrorKind::WriteZero.into()));
                 }
                 Ok(n) => {
@@ -245,7 +251,7 @@ impl Session {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    self.core.close();
+                    self.core.disconnect();
                     return Err(Error::Io(e));
                 }
             }
@@ -256,41 +262,49 @@ impl Session {
         Ok(())
     }
 
-    /// Moves the core's events to where the API finds them.
+    /// Delivers the core's events: results stay in the core until taken;
+    /// unsolicited data and warnings are kept here; a STARTTLS switch is
+    /// done at once.
     fn absorb_events(&mut self) -> Result<()> {
         while let Some(event) = self.core.poll_event() {
             match event {
-                Event::Completed { tag, result } => {
-                    self.results.insert(tag, result);
-                }
-                Event::Fetched { tag, fetch } => self.streamed.push_back((tag, fetch)),
-                Event::Unsolicited(r) => self.unsolicited.push_back(r),
-                Event::IdleStarted { .. } => self.idle_running = true,
-                Event::SaslChallenge { data, .. } => {
-                    let answer = self.sasl_answer.as_mut().and_then(|f| f(&data));
-                    self.core.sasl_respond(answer.as_deref())?;
-                    self.flush()?;
-                }
-                Event::Switch(imap_core::Switch::StartTls) => {
-                    let Some((config, name)) = self.tls.clone() else {
-                        self.core.close();
-                        return Err(Error::Config("STARTTLS without TLS settings".into()));
-                    };
-                    if let Err(e) = self.transport.upgrade(config, name, self.handshake_timeout) {
-                        self.core.close();
-                        return Err(e);
+                Event::Unsolicited(r) => {
+                    if self.unsolicited.len() == UNSOLICITED_MAX {
+                        self.unsolicited.pop_front();
+                        match self.warnings.last_mut() {
+                            Some(Warning::UnsolicitedDropped(n)) => *n += 1,
+                            _ => self.warnings.push(Warning::UnsolicitedDropped(1)),
+                        }
                     }
-                    self.core.handle_switched();
-                    self.flush()?;
+                    self.unsolicited.push_back(r);
                 }
-                Event::ResponseError(e) => self.warnings.push(e.to_string()),
-                Event::ProtocolError(e) => self.warnings.push(e.to_string()),
-                Event::ConnectionLost(e) => self.lost = Some(e),
-                Event::Greeting(_) | Event::LoggedOut => {}
+                // Mechanism objects answer challenges; an interactive
+                // exchange submitted through `run` has nobody to answer.
+                Event::SaslChallenge { .. } => self.core.sasl_respond(None)?,
+                Event::Switch(imap_core::Switch::StartTls) => self.start_tls()?,
+                Event::ResponseError(e) => self.warnings.push(Warning::Response(e)),
+                Event::ProtocolError(e) => self.warnings.push(Warning::Protocol(e)),
                 _ => {}
             }
         }
         Ok(())
+    }
+
+    /// The TLS handshake on the same socket after the server's STARTTLS OK.
+    fn start_tls(&mut self) -> Result<()> {
+        let upgraded = match &self.tls {
+            Some((host, options)) => {
+                let config = TlsConfig::new(options.client_config()?, imap_net::server_name(host)?);
+                self.transport.upgrade(&config, self.handshake_timeout)
+            }
+            None => Err(Error::Unsupported("STARTTLS on a stream that is not a TCP connection")),
+        };
+        if let Err(e) = upgraded {
+            self.core.disconnect();
+            return Err(e);
+        }
+        self.core.handle_switched();
+        self.flush()
     }
 
     // ------------------------------------------------------------------ IDLE
@@ -303,13 +317,10 @@ impl Session {
         let deadline = Instant::now() + timeout;
         self.interrupt.store(false, Ordering::SeqCst);
         let before = self.unsolicited.len();
-        let tag = self.core.idle()?;
-        self.idle_running = false;
+        let handle = self.core.idle()?;
         // Wait for the server to accept (or refuse) IDLE.
-        while !self.idle_running && !self.results.contains_key(&tag) {
-            self.step(None)?;
-        }
-        while self.idle_running && !self.results.contains_key(&tag) {
+        self.wait_until(|s| s.core.is_idling() || s.core.is_ready(handle.id()))?;
+        while self.core.is_idling() {
             if self.unsolicited.len() > before
                 || self.interrupt.swap(false, Ordering::SeqCst)
                 || Instant::now() >= deadline
@@ -319,11 +330,10 @@ impl Session {
             let left = deadline.saturating_duration_since(Instant::now());
             self.step(Some(left.min(POLL_SLICE)))?;
         }
-        if !self.results.contains_key(&tag) {
+        if self.core.is_idling() {
             self.core.idle_done()?;
         }
-        self.idle_running = false;
-        self.wait(&tag)?;
+        self.wait(&handle)?;
         Ok(self.unsolicited.drain(before..).collect())
     }
 
@@ -339,9 +349,9 @@ impl Session {
             return Ok(());
         }
         let deadline = limit.map(|l| Instant::now() + l);
-        let tag = self.core.enqueue(imap_core::Command::Logout)?;
+        let handle = self.core.submit(request::logout())?;
         loop {
-            if let Some(r) = self.results.remove(&tag) {
+            if let Some(r) = self.core.take(&handle) {
                 r?;
                 break;
             }
@@ -357,7 +367,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        if self.core.is_closed() || self.lost.is_some() {
+        if self.core.is_closed() {
             return;
         }
         let limit = Duration::from_secs(2);

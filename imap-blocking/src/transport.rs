@@ -5,11 +5,9 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::Arc;
 use std::time::Duration;
 
 use imap_net::{TlsConfig, TlsError};
-use rustls::pki_types::ServerName;
 
 use crate::error::{Error, Result};
 
@@ -156,20 +154,15 @@ impl Transport {
     }
 
     /// STARTTLS: the same TCP connection, now under TLS.
-    pub(crate) fn upgrade(
-        &mut self,
-        config: Arc<rustls::ClientConfig>,
-        name: ServerName<'static>,
-        handshake_timeout: Duration,
-    ) -> Result<()> {
+    pub(crate) fn upgrade(&mut self, tls: &TlsConfig, handshake_timeout: Duration) -> Result<()> {
         match std::mem::replace(self, Transport::Gone) {
             Transport::Tcp { stream, quickack, .. } => {
-                *self = Transport::tls(stream, &TlsConfig::new(config, name), handshake_timeout, quickack)?;
+                *self = Transport::tls(stream, tls, handshake_timeout, quickack)?;
                 Ok(())
             }
             other => {
                 *self = other;
-                Err(Error::Config("STARTTLS is only possible on a plain TCP connection".into()))
+                Err(Error::Unsupported("STARTTLS on a connection that is not plain TCP"))
             }
         }
     }

@@ -4,13 +4,15 @@
 
 mod common;
 
+use imap_blocking::prelude::*;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{login, options, server};
-use imap_blocking::imap_core::{Capability, CommandError, ConnectionError, ResponseCode, StateName};
+use imap_blocking::imap_core::types::{Capability, ResponseCode, StateName};
+use imap_blocking::imap_core::{CommandError, ConnectionError};
 use imap_blocking::{ConnectOptions, Error, Security, Session, TlsOptions};
 
 #[test]
@@ -243,7 +245,7 @@ fn compress_deflate_carries_a_whole_session() {
 fn capability_command_and_mechanisms_the_server_lacks() {
     let s = server();
     let mut session = options(Security::StartTls).connect().unwrap();
-    let caps = session.capabilities().unwrap();
+    let caps = session.capability().unwrap();
     assert!(caps.has(&Capability::Imap4Rev1) && caps.has_auth("SCRAM-SHA-256"));
     // Dovecot is not configured for OAuth: refused before anything is sent.
     for result in [
@@ -256,7 +258,7 @@ fn capability_command_and_mechanisms_the_server_lacks() {
         }
     }
     session.login(&s.user, &s.password).unwrap();
-    let after = session.capabilities().unwrap();
+    let after = session.capability().unwrap();
     assert!(after.has(&Capability::Move), "post-login capabilities");
     assert!(session.take_warnings().is_empty());
 }

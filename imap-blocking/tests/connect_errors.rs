@@ -3,6 +3,7 @@
 
 mod common;
 
+use imap_blocking::prelude::*;
 use std::net::TcpListener;
 use std::time::Duration;
 

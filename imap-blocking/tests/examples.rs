@@ -3,6 +3,7 @@
 
 mod common;
 
+use imap_blocking::prelude::*;
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -3,8 +3,10 @@
 mod common;
 
 use common::{login, unique, TempMailbox};
+use imap_blocking::imap_core::types::Capability;
 use imap_blocking::imap_core::types::{ListAttribute, ListCommand, ListReturn, ListSelect, SpecialUse};
-use imap_blocking::imap_core::{Capability, UsageError};
+use imap_blocking::imap_core::UsageError;
+use imap_blocking::prelude::*;
 use imap_blocking::{Error, StatusAttr};
 
 #[test]
@@ -213,7 +215,7 @@ fn unsupported_extensions_are_typed_errors() {
 fn raw_command_escape_hatch() {
     use imap_blocking::imap_core::types::RawArg;
     let mut s = login();
-    use imap_blocking::imap_core::{Data, Response};
+    use imap_blocking::imap_core::types::{Data, Response};
     // Any command through the raw interface: its untagged data comes back.
     let responses = s.raw("NAMESPACE", vec![]).unwrap();
     assert!(matches!(responses.as_slice(), [Response::Data(Data::Namespace(_))]), "{responses:?}");

@@ -2,11 +2,12 @@
 
 mod common;
 
+use imap_blocking::prelude::*;
 use std::time::{Duration, Instant};
 
 use common::{login, login_second_user, message, TempMailbox};
 use imap_blocking::imap_core::types::{BodyStructure, Data, QResync, SelectModifiers, SinglePartKind};
-use imap_blocking::imap_core::{Date, Response};
+use imap_blocking::imap_core::types::{Date, Response};
 use imap_blocking::{
     AppendMessage, FetchAttr, Flag, SearchKey, SearchReturn, Section, SequenceSet, SortKey, StoreMode,
     ThreadAlgorithm,
@@ -56,15 +57,11 @@ fn five_megabyte_append_and_fetch_are_byte_exact() {
 fn fetch_typed_envelope_structure_flags_dates() {
     let mut s = login();
     let m = TempMailbox::new(&mut s, "fetch");
-    let date = imap_blocking::imap_core::DateTime::parse(b"17-Jul-1996 02:44:25 -0700").unwrap();
+    let date = imap_blocking::imap_core::types::DateTime::parse(b"17-Jul-1996 02:44:25 -0700").unwrap();
     let appended = s
         .append_with(
             &m.name,
-            imap_blocking::Session::message(
-                multipart("=?UTF-8?Q?Gr=C3=BC=C3=9Fe?="),
-                &[Flag::Flagged],
-                Some(date),
-            ),
+            AppendMessage::new(multipart("=?UTF-8?Q?Gr=C3=BC=C3=9Fe?=")).flags(&[Flag::Flagged]).date(date),
         )
         .unwrap();
     assert!(appended.uid_validity.is_some());
@@ -275,7 +272,8 @@ fn unsolicited_data_is_applied_and_kept() {
     other.append(&m.name, message("one", "1")).unwrap();
     other.append(&m.name, message("two", "2")).unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    let news = s.noop().unwrap();
+    s.noop().unwrap();
+    let news = s.take_unsolicited();
     assert!(news.iter().any(|r| matches!(r, Response::Data(Data::Exists(2)))), "{news:?}");
     assert_eq!(s.mailbox().unwrap().exists, 2);
 }
@@ -290,7 +288,7 @@ fn pipelined_commands() {
     let m = TempMailbox::new(&mut s, "pipe");
     // Many small APPENDs pipelined (not MULTIAPPEND).
     let commands = (0..30)
-        .map(|i| imap_blocking::imap_core::Command::Append {
+        .map(|i| imap_blocking::imap_core::types::Command::Append {
             mailbox: m.name.as_str().into(),
             messages: vec![AppendMessage::new(message(&format!("p{i}"), "x"))],
         })
@@ -302,19 +300,25 @@ fn pipelined_commands() {
     // FETCH flags for many sets at once.
     let commands = (0..3)
         .map(|i| {
-            imap_blocking::imap_core::Command::fetch(true, (i * 10 + 1)..=(i * 10 + 10), [FetchAttr::Flags])
+            imap_blocking::imap_core::types::Command::fetch(
+                true,
+                (i * 10 + 1)..=(i * 10 + 10),
+                [FetchAttr::Flags],
+            )
         })
         .collect();
     let results = s.pipeline(commands).unwrap();
     for r in results {
-        let fetched: Vec<imap_blocking::imap_core::Fetch> = r.unwrap().output.try_into().unwrap();
+        let imap_blocking::imap_core::request::Output::Fetch(fetched) = r.unwrap().output else {
+            panic!("a FETCH output")
+        };
         assert_eq!(fetched.len(), 10);
     }
     // MULTIAPPEND in one command.
     let more: Vec<AppendMessage> =
         (0..5).map(|i| AppendMessage::new(message(&format!("q{i}"), "y"))).collect();
     let r = s.append_many(&m.name, more).unwrap();
-    assert_eq!(r[0].uids.as_ref().unwrap().count(), Some(5));
+    assert_eq!(r.uids.as_ref().unwrap().count(), Some(5));
 }
 
 #[test]

@@ -89,7 +89,7 @@ pub struct Leniency {
     /// that stored them (`[Gmail]` labels).
     pub flags: bool,
     /// Keep a response code whose arguments do not parse as
-    /// [`ResponseCode::Other`](crate::ResponseCode::Other) instead of
+    /// [`ResponseCode::Other`](crate::types::ResponseCode::Other) instead of
     /// rejecting the whole response: `[UNSEEN 0]`, which some servers send
     /// for an empty mailbox, `[UIDVALIDITY 0]` and `[COPYUID 0 35 41]`
     /// (MailKit#240), and Office 365's codes with quoted
@@ -99,7 +99,7 @@ pub struct Leniency {
     /// ruby/net-imap#597), read up to the first `]` outside a quoted string.
     pub response_codes: bool,
     /// Keep a known FETCH item whose value does not parse as
-    /// [`FetchItem::Other`](crate::FetchItem::Other) (its name and raw
+    /// [`FetchItem::Other`](crate::types::FetchItem::Other) (its name and raw
     /// value) instead of rejecting the whole FETCH, so that UID, FLAGS and
     /// the other items survive: Zoho's `MODSEQ (-1)` (MailKit#495, #1686),
     /// BODYSTRUCTUREs beyond what [`body_structure`](Self::body_structure)
@@ -123,7 +123,7 @@ pub struct Leniency {
     /// Gmail (MailKit's capture gmail/headers.1+unsolicited-info), and the
     /// same with an empty line reported to imapclient (imapclient#162, from
     /// Nylas). The framer keeps the `)` line with the FETCH in either mode
-    /// (see [`Framer`](crate::Framer)); strictly the response is then
+    /// (see [`Framer`](crate::parse::Framer)); strictly the response is then
     /// malformed.
     pub blank_line_in_fetch: bool,
     /// Accept a response code on a line of its own, with no `* OK` before

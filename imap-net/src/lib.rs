@@ -60,7 +60,7 @@ mod socket;
 mod tls;
 
 pub use error::{ConnectError, PemOrigin, TlsConfigError, TlsError};
-pub use nonce::{scram_nonce, NonceError};
+pub use nonce::{scram, scram_nonce, NonceError};
 pub use options::{ConnectOptions, ParseSecurityError, Security};
 pub use socket::{rearm_quickack, resolve, tune_socket, QUICKACK_SUPPORTED};
 pub use tls::{server_name, TlsConfig, TlsOptions};

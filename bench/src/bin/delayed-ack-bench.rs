@@ -19,6 +19,7 @@
 //! cargo run --release -p imap-bench --bin delayed-ack-bench [-- --runs 20 --pause-ms 2 --mss 1448]
 //! ```
 
+use imap_blocking::prelude::*;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::Command;

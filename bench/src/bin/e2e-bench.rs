@@ -11,6 +11,7 @@
 //! mailbox is filled once (MULTIAPPEND) and reused. `E2E_NO_TRACE=1` turns
 //! the engine's protocol trace off, to see what it costs.
 
+use imap_blocking::prelude::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;

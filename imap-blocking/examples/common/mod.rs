@@ -2,6 +2,7 @@
 //! variables, then the local test server started by `scripts/dovecot`.
 #![allow(dead_code, unreachable_pub)]
 
+use imap_blocking::prelude::*;
 use std::path::PathBuf;
 use std::process::exit;
 

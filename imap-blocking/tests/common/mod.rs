@@ -2,6 +2,7 @@
 //! `scripts/dovecot start`, idempotent) and helpers.
 #![allow(dead_code, unreachable_pub)]
 
+use imap_blocking::prelude::*;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -369,7 +369,7 @@ pub fn lsub(reference: impl Into<ByteStr>, pattern: impl Into<ByteStr>) -> Reque
 
 /// The mailbox with a special-use role (`\Sent`, `\Trash`, ...): by
 /// SPECIAL-USE attributes when the server has them, else by the names
-/// common clients and servers use ("Sent Items", "[Gmail]/Trash", ...), as
+/// common clients and servers use ("Sent Items", "\[Gmail\]/Trash", ...), as
 /// IMAPClient's `find_special_folder` does. `None` if there is none.
 pub fn find_special_folder(role: SpecialUse) -> Request<Option<Mailbox>> {
     Request::plan(Plan::find_special(role), project!(SpecialFolder(m) => m))

@@ -369,6 +369,18 @@ impl AppendMessage {
     pub fn new(data: impl Into<Bytes>) -> Self {
         Self { flags: Vec::new(), date: None, data: data.into() }
     }
+
+    /// With these flags set on arrival.
+    pub fn flags(mut self, flags: &[Flag]) -> Self {
+        self.flags = flags.to_vec();
+        self
+    }
+
+    /// With this internal date.
+    pub fn date(mut self, date: DateTime) -> Self {
+        self.date = Some(date);
+        self
+    }
 }
 
 /// How STORE changes flags.
