@@ -3,12 +3,11 @@
 
 mod common;
 
-use imap_blocking::prelude::*;
-use std::net::TcpListener;
 use std::time::Duration;
 
 use common::{options, server};
 use imap_blocking::imap_core::ConnectionError;
+use imap_blocking::prelude::*;
 use imap_blocking::{ConnectError, ConnectOptions, Error, Security, TlsConfigError, TlsError};
 
 #[test]
@@ -33,7 +32,7 @@ fn starttls_to_the_implicit_tls_port_times_out_waiting_for_the_greeting() {
 
 #[test]
 fn a_closed_port() {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (_reserved, port) = closed_port();
     let err = ConnectOptions::new("127.0.0.1").port(port).security(Security::Plain).connect().unwrap_err();
     assert!(matches!(err, Error::Connect(ConnectError::Refused { .. })), "{err:?}");
     assert!(err.to_string().starts_with(&format!("nothing listens on 127.0.0.1:{port}")), "{err}");
@@ -42,8 +41,10 @@ fn a_closed_port() {
 
 #[test]
 fn an_unreadable_ca_file_fails_before_connecting() {
-    // Port 9 (discard) is closed here: the CA file is read first.
-    let err = ConnectOptions::new("127.0.0.1").port(9).ca_file("/nonexistent/ca.pem").connect().unwrap_err();
+    // The CA file is read first: the closed port is never tried.
+    let (_reserved, port) = closed_port();
+    let err =
+        ConnectOptions::new("127.0.0.1").port(port).ca_file("/nonexistent/ca.pem").connect().unwrap_err();
     assert!(matches!(err, Error::TlsConfig(TlsConfigError::ReadFile { .. })), "{err:?}");
 }
 
@@ -58,4 +59,14 @@ fn quickack_can_be_turned_off() {
             session.logout().unwrap();
         }
     }
+}
+
+/// A loopback port that refuses connections and stays ours while the
+/// socket lives: bound, never listening. (A port freed after binding may be
+/// taken by another process at once.)
+fn closed_port() -> (socket2::Socket, u16) {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into()).unwrap();
+    let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+    (socket, port)
 }

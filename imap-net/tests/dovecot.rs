@@ -4,7 +4,7 @@
 //! real, and its message checked for the fix it names.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
@@ -173,8 +173,7 @@ fn a_name_the_certificate_lacks_is_refused() {
 
 #[test]
 fn a_closed_port_says_nothing_listens_there() {
-    // A port that was just free: bind, note it, close.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (_reserved, port) = closed_port();
     let err = connect_tcp(&ConnectOptions::new("127.0.0.1").port(port)).unwrap_err();
     assert!(matches!(err, ConnectError::Refused { port: p, .. } if p == port), "{err:?}");
     assert!(err.to_string().starts_with(&format!("nothing listens on 127.0.0.1:{port} ")), "{err}");
@@ -197,4 +196,14 @@ fn client_certificate_config_builds_and_connects() {
     let (cert, key) = (s.state_dir.join("server.pem"), s.state_dir.join("server.key"));
     let tls = TlsOptions::new().add_ca_file(&s.ca_file).client_cert_files(&cert, &key);
     assert!(tls_greeting(&options(Security::Tls, s.tls_port).tls(tls)).unwrap().starts_with("* OK "));
+}
+
+/// A loopback port that refuses connections and stays ours while the
+/// socket lives: bound, never listening. (A port freed after binding may be
+/// taken by another process at once.)
+fn closed_port() -> (socket2::Socket, u16) {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into()).unwrap();
+    let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+    (socket, port)
 }
