@@ -6,8 +6,8 @@ use imap_core::request::{self, Completion, Handle, Request};
 use imap_core::types::{Command, Fetch, FetchAttr, SequenceSet};
 use imap_core::Commands;
 
-use crate::error::{Error, Result};
 use crate::session::Session;
+use imap_net::{Error, Result};
 
 /// Every call sends its command, waits for the result and returns it typed.
 impl Commands for Session {

@@ -28,13 +28,11 @@
 
 mod api;
 mod connect;
-mod error;
 mod session;
 mod transport;
 
 pub use api::FetchStream;
-pub use connect::ConnectOptions;
-pub use error::{Error, Result};
+pub use connect::Connect;
 #[doc(no_inline)]
 pub use imap_core::request::{
     AppendResult, CopyResult, CopyUid, ExpungeResult, ListEntry, ListRightsResult, MailboxInfo,
@@ -50,12 +48,16 @@ pub use imap_core::types::{
 #[doc(no_inline)]
 pub use imap_core::Commands;
 #[doc(no_inline)]
-pub use imap_net::{ConnectError, Security, TlsConfigError, TlsError, TlsOptions};
-pub use session::{IdleInterrupter, Session, Warning};
+pub use imap_net::{
+    ConnectError, ConnectOptions, Error, Result, Security, TlsConfigError, TlsError, TlsOptions, Warning,
+};
+pub use session::{IdleInterrupter, Session};
 pub use {imap_core, imap_net};
 
-/// `use imap_blocking::prelude::*;` brings the typed methods into scope.
+/// `use imap_blocking::prelude::*;` brings the typed methods
+/// ([`Commands`]) and [`Connect::connect`] into scope.
 pub mod prelude {
+    pub use crate::Connect;
     pub use imap_core::Commands;
 }
 

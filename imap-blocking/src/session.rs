@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use imap_core::request::{self, Handle, MailboxInfo, Request};
 use imap_core::types::{Capabilities, Response, StateName};
-use imap_core::{Event, ProtocolError, ResponseError, TraceLine};
-use imap_net::{TlsConfig, TlsOptions};
+use imap_core::Event;
+use imap_net::{TlsConfig, TlsOptions, Warning};
 
-use crate::error::{Error, Result};
 use crate::transport::{ReadOutcome, Transport};
+use imap_net::{Error, Result};
 
 /// Unsolicited responses kept until taken; older ones are dropped beyond.
 const UNSOLICITED_MAX: usize = 10_000;
@@ -32,6 +32,7 @@ const POLL_SLICE: Duration = Duration::from_millis(100);
 /// [`take_unsolicited`](Self::take_unsolicited).
 ///
 /// Dropping the session sends LOGOUT if it can, waiting at most two seconds.
+#[derive(Debug)]
 pub struct Session {
     pub(crate) core: imap_core::Client,
     pub(crate) transport: Transport,
@@ -41,39 +42,6 @@ pub struct Session {
     unsolicited: VecDeque<Response>,
     warnings: Vec<Warning>,
     interrupt: Arc<AtomicBool>,
-}
-
-/// Something the server did wrong without ending the session: the response
-/// was dropped and the session went on.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Warning {
-    /// A response could not be decoded (malformed, or over a limit).
-    Response(ResponseError),
-    /// The server broke the protocol (an unknown tag, a stray `+`).
-    Protocol(ProtocolError),
-    /// Unsolicited responses nobody took were dropped, oldest first, to
-    /// keep memory bounded ([`Session::take_unsolicited`]).
-    UnsolicitedDropped(usize),
-}
-
-impl std::fmt::Display for Warning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Warning::Response(e) => e.fmt(f),
-            Warning::Protocol(e) => e.fmt(f),
-            Warning::UnsolicitedDropped(n) => write!(f, "{n} unsolicited responses nobody took were dropped"),
-        }
-    }
-}
-
-impl std::fmt::Debug for Session {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("state", &self.core.state())
-            .field("transport", &self.transport)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Ends a [`Session::idle_wait`] from another thread.
@@ -153,13 +121,9 @@ impl Session {
         std::mem::take(&mut self.warnings)
     }
 
-    /// The last lines exchanged, credentials redacted: attach them to a
-    /// bug report.
-    pub fn trace(&self) -> Vec<TraceLine> {
-        self.core.trace().cloned().collect()
-    }
-
-    /// The trace as text, one `C:`/`S:` line each.
+    /// The last lines exchanged, credentials redacted, as text, one
+    /// `C:`/`S:` line each: attach them to a bug report.
+    /// ([`core`](Self::core)`().trace()` gives them one by one.)
     pub fn trace_text(&self) -> String {
         self.core.trace().map(|l| format!("{l}\n")).collect()
     }
@@ -186,18 +150,28 @@ impl Session {
     pub(crate) fn wait<T>(&mut self, handle: &Handle<T>) -> Result<T> {
         loop {
             if let Some(result) = self.core.take(handle) {
-                return result.map_err(Error::from);
+                return Ok(result?);
             }
             self.step(None)?;
         }
     }
 
-    /// Waits until `done` holds.
-    pub(crate) fn wait_until(&mut self, mut done: impl FnMut(&Self) -> bool) -> Result<()> {
-        while !done(self) {
-            self.step(None)?;
+    /// Turns the loop until `done` gives a value, or `deadline` passes.
+    pub(crate) fn wait_for<T>(
+        &mut self,
+        deadline: Option<Instant>,
+        mut done: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Result<Option<T>> {
+        loop {
+            if let Some(value) = done(self) {
+                return Ok(Some(value));
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                return Ok(None);
+            }
+            self.step(deadline.map(|d| d - now))?;
         }
-        Ok(())
     }
 
     /// One turn of the loop: flush, deliver events, read once (at most until
@@ -319,7 +293,7 @@ impl Session {
         let before = self.unsolicited.len();
         let handle = self.core.idle()?;
         // Wait for the server to accept (or refuse) IDLE.
-        self.wait_until(|s| s.core.is_idling() || s.core.is_ready(handle.id()))?;
+        self.wait_for(None, |s| (s.core.is_idling() || s.core.is_ready(handle.id())).then_some(()))?;
         while self.core.is_idling() {
             if self.unsolicited.len() > before
                 || self.interrupt.swap(false, Ordering::SeqCst)
@@ -348,19 +322,10 @@ impl Session {
         if self.core.is_closed() {
             return Ok(());
         }
-        let deadline = limit.map(|l| Instant::now() + l);
         let handle = self.core.submit(request::logout())?;
-        loop {
-            if let Some(r) = self.core.take(&handle) {
-                r?;
-                break;
-            }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                break;
-            }
-            self.step(deadline.map(|d| d.saturating_duration_since(Instant::now())))?;
-        }
+        let done = self.wait_for(limit.map(|l| Instant::now() + l), |s| s.core.take(&handle))?;
         self.transport.shutdown();
+        done.transpose()?;
         Ok(())
     }
 }

@@ -53,12 +53,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod driver;
 mod error;
 mod nonce;
 mod options;
 mod socket;
 mod tls;
 
+pub use driver::{Error, Result, Warning};
 pub use error::{ConnectError, PemOrigin, TlsConfigError, TlsError};
 pub use nonce::{scram, scram_nonce, NonceError};
 pub use options::{ConnectOptions, ParseSecurityError, Security};

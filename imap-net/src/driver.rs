@@ -1,9 +1,15 @@
+//! What every driver reports the same way: its error type, and the warnings
+//! of a session that went on.
+
 use std::io;
 
-use imap_core::{CommandError, ConnectionError, UsageError};
-use imap_net::{ConnectError, NonceError, TlsConfigError, TlsError};
+use imap_core::types::ResponseCode;
+use imap_core::{CommandError, ConnectionError, ProtocolError, ResponseError, UsageError};
 
-/// Everything that can go wrong, by whose fault.
+use crate::error::{ConnectError, TlsConfigError, TlsError};
+use crate::nonce::NonceError;
+
+/// Everything a driver's call can fail with, by whose fault.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -36,7 +42,7 @@ pub enum Error {
     /// No randomness for a SCRAM nonce.
     #[error(transparent)]
     Nonce(#[from] NonceError),
-    /// The connection cannot do what was asked (e.g. STARTTLS on a child
+    /// The transport cannot do what was asked (e.g. STARTTLS on a child
     /// process's pipes).
     #[error("not supported: {0}")]
     Unsupported(&'static str),
@@ -44,7 +50,7 @@ pub enum Error {
 
 impl Error {
     /// The server's response code, for NO and BAD.
-    pub fn code(&self) -> Option<&imap_core::types::ResponseCode> {
+    pub fn code(&self) -> Option<&ResponseCode> {
         match self {
             Error::Command(c) => c.code(),
             _ => None,
@@ -75,5 +81,22 @@ impl From<rustls::Error> for Error {
     }
 }
 
-/// `Result` with this crate's [`Error`].
+/// `Result` with the drivers' [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Something the server did wrong without ending the session: the response
+/// was dropped and the session went on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A response could not be decoded (malformed, or over a limit).
+    #[error(transparent)]
+    Response(ResponseError),
+    /// The server broke the protocol (an unknown tag, a stray `+`).
+    #[error(transparent)]
+    Protocol(ProtocolError),
+    /// Unsolicited responses nobody took were dropped, oldest first, to keep
+    /// memory bounded.
+    #[error("{0} unsolicited responses nobody took were dropped")]
+    UnsolicitedDropped(usize),
+}
