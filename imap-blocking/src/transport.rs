@@ -54,7 +54,7 @@ impl Socket {
 
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<ReadOutcome> {
         let wanted = timeout.max(Duration::from_millis(1));
-        if !self.read_timeout.is_some_and(|c| c.abs_diff(wanted) < TIMEOUT_SLACK) {
+        if self.read_timeout.is_none_or(|c| c.abs_diff(wanted) >= TIMEOUT_SLACK) {
             self.tcp.set_read_timeout(Some(wanted))?;
             self.read_timeout = Some(wanted);
         }
