@@ -49,8 +49,12 @@ pub struct Leniency {
     pub bare_lf: bool,
     /// Accept doubled spaces, spaces before `)` and trailing spaces at the end
     /// of a line: Yahoo ends SEARCH results with a space (`* SEARCH 1 2 `),
-    /// imap.qq.com sends `(UID 19436 )`, SurgeMail `FLAGS (\Seen $Forwarded )`,
-    /// and some providers double the spaces in CAPABILITY lists.
+    /// imap.qq.com sends `(UID 19436 )` (jakartaee/mail-api#209), SurgeMail
+    /// `FLAGS (\Seen $Forwarded )`, DavMail two spaces between FETCH items
+    /// (`FLAGS (\Seen)  RFC822.HEADER`, davmail#454) and in `*  522 EXISTS`
+    /// (modern-email/defects#45), Domino in BODYSTRUCTUREs (MailKit#944),
+    /// Dovecot after a multipart's `(` (MailKit's tests), and some providers
+    /// double the spaces in CAPABILITY lists.
     pub extra_spaces: bool,
     /// Accept status and continuation responses with nothing after them, or
     /// nothing after the response code: Yandex sends `+` alone, iCloud
@@ -63,7 +67,8 @@ pub struct Leniency {
     ///   `(NIL NIL NIL NIL NIL "7BIT" 0 ...)`, MailKit#1446; mail.ru's
     ///   `("boundary" NIL)`, vmime#159);
     /// - `-1` as a size or line count, which Exchange sends for parts it
-    ///   could not measure, and NIL there (read as 0);
+    ///   could not measure, and NIL there (DavMail before its PR#239); both
+    ///   read as 0;
     /// - a multipart without parts, which Gmail, Yandex and QQ Mail send
     ///   for a multipart they could not split (`("ALTERNATIVE")`,
     ///   `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`, MailKit#205, #777, #1861,
@@ -92,11 +97,11 @@ pub struct Leniency {
     /// [`ResponseCode::Other`](crate::types::ResponseCode::Other) instead of
     /// rejecting the whole response: `[UNSEEN 0]`, which some servers send
     /// for an empty mailbox, `[UIDVALIDITY 0]` and `[COPYUID 0 35 41]`
-    /// (MailKit#240), and Office 365's codes with quoted
-    /// text right after the name, spaces, `:` and `]` included
-    /// (`[Error="Microsoft.Exchange...WrongServerException:Cross Server
-    /// access is not allowed ..." AuthResultFromPopImapEnd=0 Service=Imap4]`,
-    /// ruby/net-imap#597), read up to the first `]` outside a quoted string.
+    /// (MailKit#240), and Office 365's codes with quoted text right after
+    /// the name, spaces, `:` and `]` included (`[Error="Microsoft.Exchange
+    /// ...WrongServerException:Cross Server access is not allowed ..."
+    /// AuthResultFromPopImapEnd=0 Service=Imap4]`, ruby/net-imap#597), read
+    /// up to the first `]` outside a quoted string.
     pub response_codes: bool,
     /// Keep a known FETCH item whose value does not parse as
     /// [`FetchItem::Other`](crate::types::FetchItem::Other) (its name and raw

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use imap_core::parse::{DecodeError, Decoder};
-use imap_core::types::Response;
+use imap_core::types::{Data, Response};
 use imap_core::{Leniency, ParseOptions};
 
 /// Files in the corpus as published (`**/*.txt`).
@@ -156,4 +156,25 @@ fn mailkit_quirks_need_their_knob() {
         knob_off(&mut opts.leniency);
         assert!(fails(opts), "{file}: decodes without its knob");
     }
+}
+
+/// Every ENVELOPE date in the corpus parses as RFC 5322 (1992 mail with
+/// two-digit years and a `JST` zone among them).
+#[test]
+fn every_mailkit_envelope_date_parses() {
+    let dir = corpus_dir();
+    let mut files = Vec::new();
+    txt_files(&dir, &mut files);
+    let mut dates = 0;
+    for path in &files {
+        let input = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (_, response) in decode(&input, &[input.len()]).0.into_iter().flatten() {
+            let Response::Data(Data::Fetch(fetch)) = response else { continue };
+            let Some(envelope) = fetch.envelope() else { continue };
+            let Some(date) = &envelope.date else { continue };
+            assert!(envelope.parsed_date().is_some(), "{}: {date:?}", path.display());
+            dates += 1;
+        }
+    }
+    assert!(dates >= 60, "only {dates} dates");
 }

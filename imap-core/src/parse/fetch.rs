@@ -26,6 +26,10 @@ const MULTIPART_SUBTYPES: &[&str] = &[
     "x-mixed-replace",
 ];
 
+fn is_multipart_subtype(word: &[u8]) -> bool {
+    MULTIPART_SUBTYPES.iter().any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
+}
+
 impl Parser<'_> {
     /// `msg-att` (after `n FETCH SP`).
     pub(crate) fn fetch_items(&mut self, seq: u32) -> PResult<Fetch> {
@@ -526,6 +530,16 @@ impl Parser<'_> {
     /// single part would have its subtype string. Looks only at this
     /// level's items, never into nested bodies.
     fn at_childless_multipart(&mut self) -> bool {
+        // The common case first, without building a string: a quoted media
+        // type, which is no multipart subtype.
+        if self.peek() == Some(b'"') {
+            let rest = &self.buf[self.pos + 1..];
+            if let Some(end) = memchr::memchr2(b'"', b'\\', rest) {
+                if rest[end] == b'"' && !is_multipart_subtype(&rest[..end]) {
+                    return false;
+                }
+            }
+        }
         self.lookahead(|p| {
             if p.peek() == Some(b')') {
                 return true;
@@ -535,7 +549,7 @@ impl Parser<'_> {
                 return false;
             }
             let Ok(subtype) = p.string() else { return false };
-            if !MULTIPART_SUBTYPES.iter().any(|t| subtype.eq_ignore_ascii_case(t.as_bytes())) {
+            if !is_multipart_subtype(&subtype) {
                 return false;
             }
             if nil_parts {

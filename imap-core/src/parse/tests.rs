@@ -1953,6 +1953,8 @@ fn nesting_limit_holds_everywhere_parentheses_nest() {
     let cases = [
         deep("* THREAD ", "(1 ", ")", ""),
         deep("* 1 FETCH (X-UNKNOWN ", "(", ")", ")"),
+        // FETCH items wrapped in parentheses (Leniency::wrapped_fetch_items).
+        deep("* 1 FETCH ", "(", ")", ""),
         deep(
             "* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL NIL NIL NIL ",
             "(",

@@ -1,4 +1,4 @@
-use super::ByteStr;
+use super::{ByteStr, DateTime};
 
 /// The ENVELOPE of a message: its RFC 5322 headers as the server parsed them.
 ///
@@ -59,6 +59,21 @@ pub struct Address {
 }
 
 impl Envelope {
+    /// The `Date:` header parsed ([`DateTime::parse_rfc5322`], with the
+    /// obsolete forms real mail has), or `None` if there is none or it is
+    /// not a date; [`date`](Self::date) keeps the raw bytes either way.
+    ///
+    /// ```
+    /// use imap_core::types::Envelope;
+    /// let env = Envelope { date: Some("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)".into()), ..Default::default() };
+    /// assert_eq!(env.parsed_date().unwrap().unix_timestamp(), 837595405);
+    /// let env = Envelope { date: Some("soon".into()), ..Default::default() };
+    /// assert_eq!(env.parsed_date(), None);
+    /// ```
+    pub fn parsed_date(&self) -> Option<DateTime> {
+        DateTime::parse_rfc5322(self.date.as_ref()?)
+    }
+
     /// The subject with RFC 2047 encoded words decoded, for display.
     pub fn subject_text(&self) -> Option<String> {
         self.subject.as_ref().map(|s| super::decode_rfc2047(s))
