@@ -7,7 +7,7 @@
 //!   bit 2 write out everything after every step (else only on the Write
 //!   op), bit 3 end with `close()` (else `handle_eof()`), bit 4 strict
 //!   parsing, bit 5 small limits, bit 6 feed the server's leftover bytes
-//!   line by line (else in one chunk);
+//!   line by line (else in one chunk), bit 7 automatic IDLE after 1 s;
 //! - bytes 1-2: the script's length L (little-endian);
 //! - the script: L bytes of operations (below);
 //! - the server's bytes: the rest, consumed by the Feed operations.
@@ -72,9 +72,12 @@ pub fn check(data: &[u8]) {
         config.parse.limits.max_response_len = 1000;
         config.parse.limits.max_nesting = 4;
     }
+    if options & 128 != 0 {
+        config.auto_idle = Some(Duration::from_secs(1));
+    }
     let mut s = Session {
         client: Client::new(config),
-        wire: Wire::default(),
+        wire: Wire { auto_idle: options & 128 != 0, ..Wire::default() },
         requests: HashMap::new(),
         order: Vec::new(),
         lost: false,
@@ -314,6 +317,8 @@ struct Wire {
     /// Compound operations submitted, each with where the output produced
     /// before its completion ends (`usize::MAX` while it runs).
     plans: HashMap<CommandId, usize>,
+    /// The engine may IDLE on its own.
+    auto_idle: bool,
 }
 
 /// Commands a compound operation may send (MOVE and its fallback, APPEND,
@@ -417,7 +422,10 @@ impl Wire {
             && self.plans.values().any(|&end| self.line_start < end);
         if users || planned || (is_tag && (rest_upper == "CAPABILITY" || rest_upper == "IDLE")) {
             if !users && rest_upper == "IDLE" {
-                assert!(self.running(&self.user_idles), "an IDLE nobody asked for: {text:?}");
+                assert!(
+                    self.auto_idle || self.running(&self.user_idles),
+                    "an IDLE nobody asked for: {text:?}"
+                );
             }
             assert!(self.commands.insert(tag.to_owned()), "tag {tag} sent twice: {text:?}");
             if rest_upper == "IDLE" {

@@ -131,10 +131,15 @@ impl Client {
         self.pump();
     }
 
-    /// Whether an IDLE is queued or in flight.
+    /// Whether an IDLE of the application's is queued or in flight (an
+    /// automatic one simply ends when another is asked for).
     fn idle_pending(&self) -> bool {
-        self.in_flight.iter().any(|f| f.idle.is_some())
-            || self.queue.iter().any(|q| matches!(q, Queued::Command(p) if p.command == Command::Idle))
+        let user = |owner: Owner| owner != Owner::Engine;
+        self.in_flight.iter().any(|f| f.idle.is_some() && user(f.owner))
+            || self
+                .queue
+                .iter()
+                .any(|q| matches!(q, Queued::Command(p) if p.command == Command::Idle && user(p.owner)))
     }
 
     pub(crate) fn next_tag(&mut self) -> Tag {

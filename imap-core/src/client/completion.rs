@@ -40,6 +40,11 @@ impl Client {
     }
 
     fn failed(&mut self, f: InFlight, status: Status) {
+        if f.owner == Owner::Engine && f.idle.is_some() {
+            // The server will not IDLE here: no automatic IDLE until the
+            // next SELECT.
+            self.auto_idle_refused = true;
+        }
         self.state = self.state.after_failure(&f.spec);
         if f.spec.deselects_on_failure {
             self.mailbox = None;
@@ -77,6 +82,7 @@ impl Client {
         match (&command, &output) {
             (Command::Select { .. } | Command::Examine { .. }, Output::Select(r)) => {
                 self.mailbox = Some(r.mailbox.clone());
+                self.auto_idle_refused = false;
             }
             (Command::Close | Command::Unselect, _) => self.mailbox = None,
             (Command::Capability, Output::Capabilities(c)) => self.set_capabilities(c.clone()),

@@ -50,7 +50,9 @@ impl Client {
     /// Ends IDLE: sends DONE once the server has accepted it (at once if it
     /// has). An IDLE still queued completes without being sent.
     pub fn idle_done(&mut self) -> Result<(), UsageError> {
-        if let Some(run) = self.in_flight.iter_mut().find_map(|f| f.idle.as_mut()) {
+        let user_idle =
+            self.in_flight.iter_mut().filter(|f| f.owner != Owner::Engine).find_map(|f| f.idle.as_mut());
+        if let Some(run) = user_idle {
             run.stop = true;
             self.pump();
             return Ok(());
@@ -153,5 +155,67 @@ impl Client {
         p.idle_refresh = true;
         self.queue.push_front(Queued::Command(p));
         true
+    }
+}
+
+// ------------------------------------------------------------ automatic IDLE
+
+impl Client {
+    /// Whether the session is quiet and able to IDLE on its own: a mailbox
+    /// selected, IDLE offered, nothing queued or in flight.
+    fn auto_idle_possible(&self) -> bool {
+        self.config.auto_idle.is_some()
+            && !self.auto_idle_refused
+            && self.closed.is_none()
+            && !self.is_switching()
+            && self.state == crate::state::StateName::Selected
+            && self.caps_known
+            && (self.caps.has(&crate::types::Capability::Idle) || self.caps.is_rev2())
+            && self.queue.is_empty()
+            && self.in_flight.is_empty()
+    }
+
+    /// Notes when the session became quiet (after the wire settles).
+    pub(crate) fn note_quiet(&mut self) {
+        if !self.auto_idle_possible() {
+            self.quiet_since = None;
+        } else if self.quiet_since.is_none() {
+            self.quiet_since = self.now;
+        }
+    }
+
+    /// At a tick: the automatic IDLE starts once the session has been quiet
+    /// for the configured delay.
+    pub(crate) fn auto_idle_tick(&mut self, now: Instant) {
+        let Some(delay) = self.config.auto_idle else { return };
+        if !self.auto_idle_possible() {
+            self.quiet_since = None;
+            return;
+        }
+        let since = *self.quiet_since.get_or_insert(now);
+        if now.duration_since(since) >= delay {
+            self.quiet_since = None;
+            self.queue_engine(Command::Idle);
+            self.pump();
+        }
+    }
+
+    /// When the automatic IDLE is due.
+    pub(crate) fn auto_idle_deadline(&self) -> Option<Instant> {
+        let delay = self.config.auto_idle?;
+        if !self.auto_idle_possible() {
+            return None;
+        }
+        self.quiet_since.or(self.now).map(|since| since + delay)
+    }
+
+    /// Ends a running automatic IDLE (DONE).
+    pub(crate) fn end_auto_idle(&mut self) {
+        for f in self.in_flight.iter_mut().filter(|f| f.owner == Owner::Engine) {
+            if let Some(run) = f.idle.as_mut() {
+                run.stop = true;
+            }
+        }
+        self.pump();
     }
 }

@@ -72,6 +72,13 @@ pub struct ClientConfig {
     /// Whether the typed API ([`Commands`](crate::Commands)) addresses
     /// messages by UID (the default, as IMAPClient) or by sequence number.
     pub use_uid: bool,
+    /// Automatic IDLE (as ImapFlow does): once a mailbox is selected and
+    /// nothing has been asked for this long, the engine enters IDLE by
+    /// itself, so news arrives as [`Event::Unsolicited`] at once; a request
+    /// ends it with DONE and it resumes when the session is quiet again.
+    /// `None` (the default) disables it. The engine's IDLE never becomes a
+    /// request of the application's.
+    pub auto_idle: Option<Duration>,
 }
 
 impl Default for ClientConfig {
@@ -84,6 +91,7 @@ impl Default for ClientConfig {
             trace_lines: 20,
             max_pending_events: 10_000,
             use_uid: true,
+            auto_idle: None,
         }
     }
 }
@@ -172,6 +180,11 @@ pub struct Client {
     progress: u64,
     progress_seen: u64,
     last_progress: Option<Instant>,
+    /// Since when the session has been quiet (for automatic IDLE).
+    quiet_since: Option<Instant>,
+    /// The server refused an automatic IDLE: not again until the next
+    /// SELECT.
+    auto_idle_refused: bool,
     trace: Trace,
 }
 
@@ -207,6 +220,8 @@ impl Client {
             progress: 0,
             progress_seen: 0,
             last_progress: None,
+            quiet_since: None,
+            auto_idle_refused: false,
         }
     }
 
@@ -247,6 +262,16 @@ impl Client {
     /// Chooses UIDs (true) or sequence numbers for the typed API.
     pub fn set_use_uid(&mut self, use_uid: bool) {
         self.config.use_uid = use_uid;
+    }
+
+    /// Turns automatic IDLE on (after `delay` of quiet) or off
+    /// ([`ClientConfig::auto_idle`]). Turning it off ends a running
+    /// automatic IDLE.
+    pub fn set_auto_idle(&mut self, delay: Option<Duration>) {
+        self.config.auto_idle = delay;
+        if delay.is_none() {
+            self.end_auto_idle();
+        }
     }
 
     /// Whether the driver should read from the transport: false once the

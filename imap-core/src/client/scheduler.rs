@@ -108,6 +108,11 @@ impl std::fmt::Debug for InFlight {
 impl Client {
     /// Sends every queued command the pipelining rules allow, in order.
     pub(crate) fn pump(&mut self) {
+        self.pump_queue();
+        self.note_quiet();
+    }
+
+    fn pump_queue(&mut self) {
         while self.closed.is_none() && !self.is_switching() {
             if self.idle_holds_wire() {
                 break;

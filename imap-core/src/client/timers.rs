@@ -28,6 +28,7 @@ impl Client {
         if self.idle_refresh_due(now) {
             self.pump();
         }
+        self.auto_idle_tick(now);
         if self.progress != self.progress_seen || self.last_progress.is_none() {
             self.progress_seen = self.progress;
             self.last_progress = Some(now);
@@ -51,10 +52,8 @@ impl Client {
             (Some(timeout), Some(last)) if self.awaiting_server() => Some(last + timeout),
             _ => None,
         };
-        let deadline = match (response, self.idle_deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let deadline =
+            [response, self.idle_deadline(), self.auto_idle_deadline()].into_iter().flatten().min();
         // A deadline at or before the last tick was handled by it (progress
         // moved it on); ask again just after.
         match (deadline, self.now) {

@@ -289,3 +289,78 @@ fn a_refresh_the_capabilities_no_longer_allow_completes_the_applications_tag() {
         assert!(h.take_events().is_empty(), "{:?}", h.events);
     });
 }
+
+// ------------------------------------------------------------ automatic IDLE
+
+fn auto_idle_config() -> crate::ClientConfig {
+    crate::ClientConfig { auto_idle: Some(Duration::from_secs(2)), ..crate::ClientConfig::default() }
+}
+
+#[test]
+fn automatic_idle_starts_when_quiet_and_yields_to_commands() {
+    super::run_all_chunkings_with(auto_idle_config, |h| {
+        h.selected(CAPS, 3);
+        h.expect_silence();
+        assert_eq!(
+            h.client.poll_timeout(),
+            Some(h.now + Duration::from_secs(2)),
+            "the automatic IDLE is due"
+        );
+        h.advance(Duration::from_secs(2));
+        h.expect_client(b"A3 IDLE\r\n");
+        h.server(b"+ idling\r\n* 4 EXISTS\r\n");
+        // News arrives at once; the engine's IDLE is nobody's request.
+        assert_eq!(
+            h.take_events(),
+            [Event::Unsolicited(crate::types::Response::Data(crate::types::Data::Exists(4)))]
+        );
+        assert!(h.client.is_idling());
+        assert_eq!(h.client.pending_commands(), 0);
+        // A request ends it, runs, and the session idles again later.
+        let noop = h.enqueue(Command::Noop);
+        h.expect_client(b"DONE\r\n");
+        h.server(b"A3 OK idle done\r\n");
+        h.expect_client(format!("{noop} NOOP\r\n").as_bytes());
+        h.server(format!("{noop} OK\r\n").as_bytes());
+        h.completed(&noop).unwrap();
+        h.advance(Duration::from_secs(1));
+        h.expect_silence();
+        h.advance(Duration::from_secs(1));
+        h.expect_client(b"A5 IDLE\r\n");
+        assert!(h.take_events().is_empty());
+    });
+}
+
+#[test]
+fn an_automatic_idle_the_server_refuses_is_not_retried() {
+    super::run_all_chunkings_with(auto_idle_config, |h| {
+        h.selected(CAPS, 3);
+        h.advance(Duration::from_secs(2));
+        h.expect_client(b"A3 IDLE\r\n");
+        h.server(b"A3 BAD not now\r\n");
+        assert!(h.take_events().is_empty(), "nobody's request failed");
+        h.advance(Duration::from_secs(60));
+        h.expect_silence();
+        assert_eq!(h.client.poll_timeout(), None);
+    });
+}
+
+#[test]
+fn an_explicit_idle_replaces_the_automatic_one() {
+    super::run_all_chunkings_with(auto_idle_config, |h| {
+        h.selected(CAPS, 3);
+        h.advance(Duration::from_secs(2));
+        h.expect_client(b"A3 IDLE\r\n");
+        h.server(b"+ idling\r\n");
+        let idle = h.enqueue(crate::request::idle());
+        h.expect_client(b"DONE\r\n");
+        h.server(b"A3 OK\r\n");
+        h.expect_client(format!("{idle} IDLE\r\n").as_bytes());
+        h.server(b"+ idling\r\n");
+        assert!(matches!(h.take_events().as_slice(), [Event::IdleStarted(_)]));
+        h.client.idle_done().unwrap();
+        h.expect_client(b"DONE\r\n");
+        h.server(format!("{idle} OK\r\n").as_bytes());
+        h.completed(&idle).unwrap();
+    });
+}
