@@ -4,10 +4,20 @@
 
 use imap_core::request::{self, Completion, Handle, Request};
 use imap_core::types::{Command, Fetch, FetchAttr, SequenceSet};
-use imap_core::Commands;
+use imap_core::{Client, Commands, Engine};
 
 use crate::session::Session;
 use imap_net::{Error, Result};
+
+impl Engine for Session {
+    fn with_client<R>(&self, f: impl FnOnce(&Client) -> R) -> R {
+        f(&self.core)
+    }
+
+    fn with_client_mut<R>(&mut self, f: impl FnOnce(&mut Client) -> R) -> R {
+        f(&mut self.core)
+    }
+}
 
 /// Every call sends its command, waits for the result and returns it typed.
 impl Commands for Session {
@@ -15,10 +25,6 @@ impl Commands for Session {
 
     fn run<T>(&mut self, request: Request<T>) -> Result<T> {
         self.execute(request)
-    }
-
-    fn use_uid(&self) -> bool {
-        self.core.use_uid()
     }
 }
 

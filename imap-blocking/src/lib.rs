@@ -46,7 +46,7 @@ pub use imap_core::types::{
     ThreadAlgorithm,
 };
 #[doc(no_inline)]
-pub use imap_core::Commands;
+pub use imap_core::{Commands, Engine};
 #[doc(no_inline)]
 pub use imap_net::{
     ConnectError, ConnectOptions, Error, Result, Security, TlsConfigError, TlsError, TlsOptions, Warning,
@@ -55,10 +55,10 @@ pub use session::{IdleInterrupter, Session};
 pub use {imap_core, imap_net};
 
 /// `use imap_blocking::prelude::*;` brings the typed methods
-/// ([`Commands`]) and [`Connect::connect`] into scope.
+/// ([`Commands`], [`Engine`]) and [`Connect::connect`] into scope.
 pub mod prelude {
     pub use crate::Connect;
-    pub use imap_core::Commands;
+    pub use imap_core::{Commands, Engine};
 }
 
 /// README.md's Rust examples, compiled and run as doctests so they never

@@ -2,15 +2,14 @@
 //! core's buffer, tick the clock. Every protocol decision and every typed
 //! result comes from `imap_core`.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use imap_core::request::{self, Handle, MailboxInfo, Request};
-use imap_core::types::{Capabilities, Response, StateName};
+use imap_core::request::{self, Handle, Request};
+use imap_core::types::Response;
 use imap_core::Event;
-use imap_net::{TlsConfig, TlsOptions, Warning};
+use imap_net::{Backlog, TlsConfig, TlsOptions, Warning};
 
 use crate::transport::{ReadOutcome, Transport};
 use imap_net::{Error, Result};
@@ -25,10 +24,11 @@ const POLL_SLICE: Duration = Duration::from_millis(100);
 /// An IMAP session over a blocking transport.
 ///
 /// The typed methods come from [`Commands`](imap_core::Commands) (import
-/// it, or `use imap_blocking::prelude::*`): each sends its command, waits
-/// for its result and returns it typed. Data the server sends on its own
-/// (new messages, expunges, flag changes, alerts) is applied to
-/// [`mailbox`](Self::mailbox) and kept for
+/// them with `use imap_blocking::prelude::*`): each sends its command,
+/// waits for its result and returns it typed; [`Engine`](imap_core::Engine)
+/// tells the state, capabilities and selected mailbox without a round trip.
+/// Data the server sends on its own (new messages, expunges, flag changes,
+/// alerts) is applied to the mailbox state and kept for
 /// [`take_unsolicited`](Self::take_unsolicited).
 ///
 /// Dropping the session sends LOGOUT if it can, waiting at most two seconds.
@@ -39,8 +39,7 @@ pub struct Session {
     /// How STARTTLS upgrades: the server's name and the TLS settings.
     pub(crate) tls: Option<(String, TlsOptions)>,
     pub(crate) handshake_timeout: Duration,
-    unsolicited: VecDeque<Response>,
-    warnings: Vec<Warning>,
+    backlog: Backlog,
     interrupt: Arc<AtomicBool>,
 }
 
@@ -75,57 +74,24 @@ impl Session {
             transport,
             tls: None,
             handshake_timeout,
-            unsolicited: VecDeque::new(),
-            warnings: Vec::new(),
+            backlog: Backlog::new(UNSOLICITED_MAX),
             interrupt: Arc::new(AtomicBool::new(false)),
         }
     }
 
     // ----------------------------------------------------------- information
+    // (state, capabilities, mailbox, use_uid, trace: see `Engine`)
 
-    /// The session state.
-    pub fn state(&self) -> StateName {
-        self.core.state()
-    }
-
-    /// The server's capabilities as last announced (no round trip; see
-    /// [`capability`](imap_core::Commands::capability) to ask).
-    pub fn server_capabilities(&self) -> &Capabilities {
-        self.core.capabilities()
-    }
-
-    /// Whether the server announces a capability (e.g. `"MOVE"`).
-    pub fn has_capability(&self, name: &str) -> bool {
-        self.core.capabilities().has_name(name)
-    }
-
-    /// The selected mailbox, kept current from untagged data.
-    pub fn mailbox(&self) -> Option<&MailboxInfo> {
-        self.core.mailbox()
-    }
-
-    /// Chooses UIDs (true, the default) or sequence numbers for message ids
-    /// in fetch, search, store, copy, move and expunge.
-    pub fn set_use_uid(&mut self, use_uid: bool) {
-        self.core.set_use_uid(use_uid);
-    }
-
-    /// Takes the data the server sent on its own, oldest first.
+    /// Takes the data the server sent on its own, oldest first (the last
+    /// 10,000 are kept; older ones are dropped with a [`Warning`]).
     pub fn take_unsolicited(&mut self) -> Vec<Response> {
-        self.unsolicited.drain(..).collect()
+        self.backlog.drain_from(0)
     }
 
     /// Takes the reports of malformed or dropped responses (the session
     /// went on after each).
     pub fn take_warnings(&mut self) -> Vec<Warning> {
-        std::mem::take(&mut self.warnings)
-    }
-
-    /// The last lines exchanged, credentials redacted, as text, one
-    /// `C:`/`S:` line each: attach them to a bug report.
-    /// ([`core`](Self::core)`().trace()` gives them one by one.)
-    pub fn trace_text(&self) -> String {
-        self.core.trace().map(|l| format!("{l}\n")).collect()
+        self.backlog.take_warnings()
     }
 
     /// A handle that ends [`idle_wait`](Self::idle_wait) from another thread.
@@ -199,7 +165,7 @@ impl Session {
                 Ok(ReadOutcome::Eof) => self.core.handle_eof(),
                 Ok(ReadOutcome::TimedOut) => {}
                 Err(e) => {
-                    self.core.disconnect();
+                    self.core.handle_io_error(e.kind());
                     self.absorb_events()?;
                     return Err(Error::Io(e));
                 }
@@ -216,7 +182,7 @@ impl Session {
         while let Some(out) = self.core.poll_transmit() {
             match self.transport.write(&out) {
                 Ok(0) => {
-                    self.core.disconnect();
+                    self.core.handle_io_error(std::io::ErrorKind::WriteZero);
                     return Err(Error::Io(std::io::ErrorKind::WriteZero.into()));
                 }
                 Ok(n) => {
@@ -225,7 +191,7 @@ impl Session {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    self.core.disconnect();
+                    self.core.handle_io_error(e.kind());
                     return Err(Error::Io(e));
                 }
             }
@@ -241,23 +207,11 @@ impl Session {
     /// done at once.
     fn absorb_events(&mut self) -> Result<()> {
         while let Some(event) = self.core.poll_event() {
-            match event {
-                Event::Unsolicited(r) => {
-                    if self.unsolicited.len() == UNSOLICITED_MAX {
-                        self.unsolicited.pop_front();
-                        match self.warnings.last_mut() {
-                            Some(Warning::UnsolicitedDropped(n)) => *n += 1,
-                            _ => self.warnings.push(Warning::UnsolicitedDropped(1)),
-                        }
-                    }
-                    self.unsolicited.push_back(r);
-                }
+            match self.backlog.absorb(event) {
                 // Mechanism objects answer challenges; an interactive
                 // exchange submitted through `run` has nobody to answer.
-                Event::SaslChallenge { .. } => self.core.sasl_respond(None)?,
-                Event::Switch(imap_core::Switch::StartTls) => self.start_tls()?,
-                Event::ResponseError(e) => self.warnings.push(Warning::Response(e)),
-                Event::ProtocolError(e) => self.warnings.push(Warning::Protocol(e)),
+                Some(Event::SaslChallenge { .. }) => self.core.sasl_respond(None)?,
+                Some(Event::Switch(imap_core::Switch::StartTls)) => self.start_tls()?,
                 _ => {}
             }
         }
@@ -290,12 +244,12 @@ impl Session {
     pub fn idle_wait(&mut self, timeout: Duration) -> Result<Vec<Response>> {
         let deadline = Instant::now() + timeout;
         self.interrupt.store(false, Ordering::SeqCst);
-        let before = self.unsolicited.len();
+        let before = self.backlog.len();
         let handle = self.core.idle()?;
         // Wait for the server to accept (or refuse) IDLE.
         self.wait_for(None, |s| (s.core.is_idling() || s.core.is_ready(handle.id())).then_some(()))?;
         while self.core.is_idling() {
-            if self.unsolicited.len() > before
+            if self.backlog.len() > before
                 || self.interrupt.swap(false, Ordering::SeqCst)
                 || Instant::now() >= deadline
             {
@@ -308,7 +262,7 @@ impl Session {
             self.core.idle_done()?;
         }
         self.wait(&handle)?;
-        Ok(self.unsolicited.drain(before..).collect())
+        Ok(self.backlog.drain_from(before))
     }
 
     // ---------------------------------------------------------------- LOGOUT

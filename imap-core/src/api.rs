@@ -13,11 +13,65 @@ use crate::request::{
     MailboxInfo, MailboxStatus, MoveResult, QuotaResult, Request, SelectResult, StoreResult,
 };
 use crate::types::{
-    AclEntry, Annotation, AppendMessage, Capabilities, Command, ESearch, Fetch, FetchAttr, Flag, ListCommand,
+    AclEntry, StateName, Annotation, AppendMessage, Capabilities, Command, ESearch, Fetch, FetchAttr, Flag, ListCommand,
     Mailbox, MetadataEntry, Namespaces, RawArg, Response, SearchKey, SearchReturn, SelectModifiers,
     SequenceSet, SortCriterion, SpecialUse, StatusAttr, StoreMode, Thread, ThreadAlgorithm,
 };
 use crate::Client;
+
+/// The engine behind a driver's session, and what it tells without a round
+/// trip. A driver implements the two accessors; the rest is written once.
+pub trait Engine {
+    /// Runs `f` on the engine (under the driver's lock, if it has one).
+    fn with_client<R>(&self, f: impl FnOnce(&Client) -> R) -> R;
+
+    /// Runs `f` on the engine, mutably.
+    fn with_client_mut<R>(&mut self, f: impl FnOnce(&mut Client) -> R) -> R;
+
+    /// The session state.
+    fn state(&self) -> StateName {
+        self.with_client(Client::state)
+    }
+
+    /// The server's capabilities as last announced (no round trip; see
+    /// [`Commands::capability`] to ask).
+    fn server_capabilities(&self) -> Capabilities {
+        self.with_client(|c| c.capabilities().clone())
+    }
+
+    /// Whether the server announces a capability (e.g. `"MOVE"`).
+    fn has_capability(&self, name: &str) -> bool {
+        self.with_client(|c| c.capabilities().has_name(name))
+    }
+
+    /// The selected mailbox, kept current from untagged data.
+    fn mailbox(&self) -> Option<MailboxInfo> {
+        self.with_client(|c| c.mailbox().cloned())
+    }
+
+    /// Whether message ids are UIDs (the default) or sequence numbers.
+    fn use_uid(&self) -> bool {
+        self.with_client(Client::use_uid)
+    }
+
+    /// Chooses UIDs (true, the default) or sequence numbers for message
+    /// ids in fetch, search, store, copy, move and expunge.
+    fn set_use_uid(&mut self, use_uid: bool) {
+        self.with_client_mut(|c| c.set_use_uid(use_uid))
+    }
+
+    /// Automatic IDLE after `delay` of quiet ([`ClientConfig::auto_idle`](crate::ClientConfig::auto_idle));
+    /// `None` turns it off.
+    fn set_auto_idle(&mut self, delay: Option<std::time::Duration>) {
+        self.with_client_mut(|c| c.set_auto_idle(delay))
+    }
+
+    /// The last lines exchanged, credentials redacted, one `C:`/`S:` line
+    /// each: attach them to a bug report.
+    fn trace_text(&self) -> String {
+        self.with_client(|c| c.trace().map(|l| format!("{l}\n")).collect())
+    }
+}
 
 /// The typed IMAP API every driver offers: one method per operation, the
 /// same names everywhere. Message ids are UIDs unless
@@ -39,15 +93,12 @@ use crate::Client;
 /// client.handle_input(b"* SEARCH 4 9\r\nA3 OK done\r\n");
 /// assert_eq!(client.take(&unseen), Some(Ok(vec![4, 9])));
 /// ```
-pub trait Commands {
+pub trait Commands: Engine {
     /// What a call returns for a request yielding `T`.
     type Run<T>;
 
     /// Runs one request (the one method a driver implements).
     fn run<T>(&mut self, request: Request<T>) -> Self::Run<T>;
-
-    /// Whether message ids are UIDs (the default) or sequence numbers.
-    fn use_uid(&self) -> bool;
 
     // ---------------------------------------------------------- authentication
 
@@ -471,15 +522,21 @@ pub trait Commands {
     }
 }
 
+impl Engine for Client {
+    fn with_client<R>(&self, f: impl FnOnce(&Client) -> R) -> R {
+        f(self)
+    }
+
+    fn with_client_mut<R>(&mut self, f: impl FnOnce(&mut Client) -> R) -> R {
+        f(self)
+    }
+}
+
 /// On the engine itself a call submits the request and returns its handle.
 impl Commands for Client {
     type Run<T> = Result<Handle<T>, UsageError>;
 
     fn run<T>(&mut self, request: Request<T>) -> Self::Run<T> {
         self.submit(request)
-    }
-
-    fn use_uid(&self) -> bool {
-        Client::use_uid(self)
     }
 }

@@ -355,6 +355,10 @@ pub enum ConnectionError {
     /// The driver closed the session (e.g. it dropped the connection).
     #[error("the connection was closed by the client")]
     ClosedByClient,
+    /// The transport failed (the driver's I/O error, by kind; the driver
+    /// reports the error itself to whoever made the call that hit it).
+    #[error("the connection failed: {0}")]
+    Transport(std::io::ErrorKind),
 }
 
 /// The server broke the protocol in a way that does not stop the session:

@@ -72,7 +72,7 @@ pub mod types;
 #[cfg(test)]
 mod tests;
 
-pub use api::Commands;
+pub use api::{Commands, Engine};
 pub use client::{Client, ClientConfig, Direction, TraceLine};
 pub use config::{Leniency, Limits, ParseOptions};
 pub use error::{

@@ -1,10 +1,11 @@
 //! What every driver reports the same way: its error type, and the warnings
 //! of a session that went on.
 
+use std::collections::VecDeque;
 use std::io;
 
-use imap_core::types::ResponseCode;
-use imap_core::{CommandError, ConnectionError, ProtocolError, ResponseError, UsageError};
+use imap_core::types::{Response, ResponseCode};
+use imap_core::{CommandError, ConnectionError, Event, ProtocolError, ResponseError, UsageError};
 
 use crate::error::{ConnectError, TlsConfigError, TlsError};
 use crate::nonce::NonceError;
@@ -99,4 +100,101 @@ pub enum Warning {
     /// memory bounded.
     #[error("{0} unsolicited responses nobody took were dropped")]
     UnsolicitedDropped(usize),
+}
+
+/// What a session received for the application and nobody took yet:
+/// unsolicited responses and warnings, both bounded. Beyond the limit the
+/// oldest unsolicited response is dropped and counted (a
+/// [`Warning::UnsolicitedDropped`]), unless the driver keeps everything
+/// ([`set_keep_all`](Self::set_keep_all)) and stops reading while
+/// [`is_full`](Self::is_full) instead (a slow consumer then slows reading).
+///
+/// ```
+/// use imap_core::types::{Data, Response};
+/// use imap_core::Event;
+/// let mut backlog = imap_net::Backlog::new(2);
+/// for n in 1..=3 {
+///     assert!(backlog.absorb(Event::Unsolicited(Response::Data(Data::Exists(n)))).is_none());
+/// }
+/// assert_eq!(backlog.pop(), Some(Response::Data(Data::Exists(2))));
+/// assert_eq!(backlog.take_warnings(), [imap_net::Warning::UnsolicitedDropped(1)]);
+/// ```
+#[derive(Debug)]
+pub struct Backlog {
+    unsolicited: VecDeque<Response>,
+    warnings: Vec<Warning>,
+    limit: usize,
+    keep_all: bool,
+}
+
+impl Backlog {
+    /// Keeps at most `limit` unsolicited responses (and as many warnings).
+    pub fn new(limit: usize) -> Self {
+        Backlog { unsolicited: VecDeque::new(), warnings: Vec::new(), limit: limit.max(1), keep_all: false }
+    }
+
+    /// Keeps every unsolicited response (the driver stops reading while
+    /// [`is_full`](Self::is_full)).
+    pub fn set_keep_all(&mut self, keep_all: bool) {
+        self.keep_all = keep_all;
+    }
+
+    /// Takes what is the backlog's from an engine event (unsolicited data,
+    /// malformed responses, protocol errors); gives back the others.
+    pub fn absorb(&mut self, event: Event) -> Option<Event> {
+        match event {
+            Event::Unsolicited(r) => self.push(r),
+            Event::ResponseError(e) => self.warn(Warning::Response(e)),
+            Event::ProtocolError(e) => self.warn(Warning::Protocol(e)),
+            other => return Some(other),
+        }
+        None
+    }
+
+    fn push(&mut self, response: Response) {
+        if !self.keep_all && self.unsolicited.len() >= self.limit {
+            self.unsolicited.pop_front();
+            match self.warnings.last_mut() {
+                Some(Warning::UnsolicitedDropped(n)) => *n += 1,
+                _ => self.warn(Warning::UnsolicitedDropped(1)),
+            }
+        }
+        self.unsolicited.push_back(response);
+    }
+
+    fn warn(&mut self, warning: Warning) {
+        if self.warnings.len() < self.limit {
+            self.warnings.push(warning);
+        }
+    }
+
+    /// The oldest unsolicited response.
+    pub fn pop(&mut self) -> Option<Response> {
+        self.unsolicited.pop_front()
+    }
+
+    /// Takes the unsolicited responses from the `from`-th on, oldest first.
+    pub fn drain_from(&mut self, from: usize) -> Vec<Response> {
+        self.unsolicited.drain(from.min(self.unsolicited.len())..).collect()
+    }
+
+    /// Unsolicited responses waiting.
+    pub fn len(&self) -> usize {
+        self.unsolicited.len()
+    }
+
+    /// Whether no unsolicited response waits.
+    pub fn is_empty(&self) -> bool {
+        self.unsolicited.is_empty()
+    }
+
+    /// Whether the limit is reached.
+    pub fn is_full(&self) -> bool {
+        self.unsolicited.len() >= self.limit
+    }
+
+    /// Takes the warnings.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
 }

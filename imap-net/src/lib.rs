@@ -60,7 +60,7 @@ mod options;
 mod socket;
 mod tls;
 
-pub use driver::{Error, Result, Warning};
+pub use driver::{Backlog, Error, Result, Warning};
 pub use error::{ConnectError, PemOrigin, TlsConfigError, TlsError};
 pub use nonce::{scram, scram_nonce, NonceError};
 pub use options::{ConnectOptions, ParseSecurityError, Security};

@@ -21,6 +21,14 @@ impl Client {
         }
     }
 
+    /// The transport failed (an I/O error while reading or writing): every
+    /// open request fails with [`ConnectionError::Transport`].
+    pub fn handle_io_error(&mut self, kind: std::io::ErrorKind) {
+        if !self.is_closed() {
+            self.fail(ConnectionError::Transport(kind));
+        }
+    }
+
     /// Ends the session with `err`.
     pub(crate) fn fail(&mut self, err: ConnectionError) {
         if self.closed.is_some() {
