@@ -312,12 +312,14 @@ impl<'a> Parser<'a> {
     /// A number, leniently allowing a minus sign or NIL (read as 0).
     pub(crate) fn body_number(&mut self) -> PResult<u64> {
         if self.lenient.body_structure {
-            if self.eat(b'-') {
-                self.number64()?;
-                return Ok(0);
-            }
-            if self.nil() {
-                return Ok(0);
+            match self.peek() {
+                Some(b'-') => {
+                    self.pos += 1;
+                    self.number64()?;
+                    return Ok(0);
+                }
+                Some(b'N' | b'n') if self.nil() => return Ok(0),
+                _ => {}
             }
         }
         self.number64()

@@ -61,7 +61,11 @@ impl Parser<'_> {
             } else {
                 items.push(self.fetch_item_or_raw()?);
             }
-            if self.blank_line_before_close() || !self.sp_before_item()? {
+            if !self.sp_before_item()? {
+                self.blank_line_before_close();
+                return Ok(());
+            }
+            if self.at_eol() && self.blank_line_before_close() {
                 return Ok(());
             }
         }
@@ -69,7 +73,8 @@ impl Parser<'_> {
 
     /// Leniently, a line break (in a blank line after a literal, see the
     /// framer) before the `)` that closes FETCH data: skipped, with the
-    /// spaces around it, when `)` follows; true then.
+    /// spaces around it, when `)` follows; true then. Called only where an
+    /// item list stops or a line breaks, off the common path.
     fn blank_line_before_close(&mut self) -> bool {
         if !self.lenient.blank_line_in_fetch {
             return false;
@@ -483,8 +488,11 @@ impl Parser<'_> {
         self.lenient_spaces();
         let body = if self.peek() == Some(b'(') {
             self.multipart()?
-        } else if self.lenient.body_structure && self.at_childless_multipart() {
-            self.childless_multipart()?
+        } else if self.lenient.body_structure {
+            match self.rewinding(Self::single_part) {
+                Err(e) if !e.nesting && self.at_childless_multipart() => self.childless_multipart()?,
+                result => result?,
+            }
         } else {
             self.single_part()?
         };
@@ -516,30 +524,19 @@ impl Parser<'_> {
         self.multipart_rest(parts)
     }
 
-    /// Whether a body that does not start with `(` is leniently a multipart
-    /// without parts, as Gmail, Yandex and QQ Mail send for a multipart they
-    /// could not split (`("ALTERNATIVE")`, `("ALTERNATIVE" ("BOUNDARY" "x")
-    /// NIL NIL)`, `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`, MailKit#205,
-    /// #777, #1861, #1076), Dovecot and others with NIL for the parts
-    /// (`(NIL "alternative" ("boundary" "x") NIL NIL NIL)`, MailKit#1393),
-    /// and Domino as the body of a message/rfc822 part (`()`, MailKit#944).
-    /// The first string must be a registered multipart subtype (a media
-    /// type missing its subtype, `("TEXT" ("CHARSET" "x") ...)`, is not
-    /// one); after it, a list or the end, or NIL with fewer than the seven
-    /// items a single part needs, is a multipart's extension data, where a
-    /// single part would have its subtype string. Looks only at this
-    /// level's items, never into nested bodies.
+    /// Whether a body that is no single part (its reading has failed) is
+    /// leniently a multipart without parts, as Gmail, Yandex and QQ Mail
+    /// send for a multipart they could not split (`("ALTERNATIVE")`,
+    /// `("ALTERNATIVE" ("BOUNDARY" "x") NIL NIL)`, `("RELATED" NIL
+    /// ("ATTACHMENT" NIL) NIL)`, MailKit#205, #777, #1861, #1076), Dovecot
+    /// and others with NIL for the parts (`(NIL "alternative" ("boundary"
+    /// "x") NIL NIL NIL)`, MailKit#1393), and Domino as the body of a
+    /// message/rfc822 part (`()`, MailKit#944). Its first string must be a
+    /// registered multipart subtype (a media type missing its subtype,
+    /// `("TEXT" ("CHARSET" "x") ...)`, is not one), followed by a list, the
+    /// end, or NIL and at most six items in all (a single part has seven at
+    /// least). Looks only at this level's items, never into nested bodies.
     fn at_childless_multipart(&mut self) -> bool {
-        // The common case first, without building a string: a quoted media
-        // type, which is no multipart subtype.
-        if self.peek() == Some(b'"') {
-            let rest = &self.buf[self.pos + 1..];
-            if let Some(end) = memchr::memchr2(b'"', b'\\', rest) {
-                if rest[end] == b'"' && !is_multipart_subtype(&rest[..end]) {
-                    return false;
-                }
-            }
-        }
         self.lookahead(|p| {
             if p.peek() == Some(b')') {
                 return true;
@@ -552,9 +549,6 @@ impl Parser<'_> {
             if !is_multipart_subtype(&subtype) {
                 return false;
             }
-            if nil_parts {
-                return true;
-            }
             if p.peek() == Some(b')') {
                 return true;
             }
@@ -562,10 +556,10 @@ impl Parser<'_> {
                 return false;
             }
             p.lenient_spaces();
-            if matches!(p.peek(), Some(b'(' | b')')) {
+            if !nil_parts && matches!(p.peek(), Some(b'(' | b')')) {
                 return true;
             }
-            if !p.nil() {
+            if !nil_parts && !p.nil() {
                 return false;
             }
             let mut items = 2;

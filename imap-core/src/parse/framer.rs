@@ -78,7 +78,17 @@ pub enum Frame {
     Skipped(LimitError),
 }
 
-/// Splits a byte stream into complete responses. See the module docs.
+/// Splits a byte stream into complete responses.
+///
+/// A line ending in `{N}`, `{N+}` or `~{N}` announces a literal of N bytes,
+/// counted out unscanned, except where the grammar has no literal: at the
+/// end of a status response's or continuation request's text (`A1 NO
+/// Mailbox doesn't exist: foo{3}` is one whole response; inside its
+/// response code a literal is still one). After a literal in a FETCH, a
+/// blank line followed by a line starting with `)` stays with the FETCH
+/// (Gmail sends one; see
+/// [`Leniency::blank_line_in_fetch`](crate::Leniency::blank_line_in_fetch)).
+/// Every size has a limit ([`Limits`]).
 ///
 /// ```
 /// use imap_core::parse::{Frame, Framer};

@@ -374,13 +374,16 @@ fn uid_in(line: &str) -> Option<u32> {
 /// chunking.
 #[test]
 fn samples_from_trackers() {
+    // The comment lines naming the source of the responses that follow.
     let mut source = String::new();
+    let mut after_response = false;
     let mut stream = Vec::new();
     let mut count = 0;
     for line in SAMPLES.lines() {
         if let Some(comment) = line.strip_prefix('#') {
-            if !stream.is_empty() && source.ends_with("\n\n") {
+            if after_response {
                 source.clear();
+                after_response = false;
             }
             source.push_str(comment);
             source.push('\n');
@@ -390,6 +393,7 @@ fn samples_from_trackers() {
             source.clear();
             continue;
         }
+        after_response = true;
         let (mark, text) = line.split_at(1);
         let raw = with_crlf(text);
         stream.extend_from_slice(&raw);
