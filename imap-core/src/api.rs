@@ -13,9 +13,9 @@ use crate::request::{
     MailboxInfo, MailboxStatus, MoveResult, QuotaResult, Request, SelectResult, StoreResult,
 };
 use crate::types::{
-    AclEntry, StateName, Annotation, AppendMessage, Capabilities, Command, ESearch, Fetch, FetchAttr, Flag, ListCommand,
+    AclEntry, Annotation, AppendMessage, Capabilities, Command, ESearch, Fetch, FetchAttr, Flag, ListCommand,
     Mailbox, MetadataEntry, Namespaces, RawArg, Response, SearchKey, SearchReturn, SelectModifiers,
-    SequenceSet, SortCriterion, SpecialUse, StatusAttr, StoreMode, Thread, ThreadAlgorithm,
+    SequenceSet, SortCriterion, SpecialUse, StateName, StatusAttr, StoreMode, Thread, ThreadAlgorithm,
 };
 use crate::Client;
 

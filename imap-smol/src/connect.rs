@@ -8,11 +8,10 @@ use async_net::TcpStream;
 use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::FutureExt;
 use futures_rustls::TlsConnector;
-use imap_core::types::StateName;
 use imap_core::Commands;
 use imap_net::{ConnectError, ConnectOptions, Error, Result, Security, TlsError};
 
-use crate::connection::{Connection, Transport};
+use crate::connection::{Connection, Io};
 use crate::shared::{Session, Shared};
 
 /// Connects over TCP, then TLS as `options` say; waits for the greeting
@@ -33,7 +32,7 @@ use crate::shared::{Session, Shared};
 /// })?;
 /// # Ok::<(), imap_smol::Error>(())
 /// ```
-pub async fn connect(options: ConnectOptions) -> Result<(Session, Connection<TcpStream>)> {
+pub async fn connect(options: ConnectOptions) -> Result<(Session, Connection)> {
     let (host, port, timeout) = (options.host.clone(), options.server_port(), options.connect_timeout);
     options.tls_config()?; // a missing CA file fails before any packet is sent
     let connect = async {
@@ -82,10 +81,11 @@ pub async fn connect(options: ConnectOptions) -> Result<(Session, Connection<Tcp
 /// imap.login("alice", "secret").await?;
 /// # Ok(()) }
 /// ```
-pub async fn connect_with<S>(stream: S, options: ConnectOptions) -> Result<(Session, Connection<S>)>
+pub async fn connect_with<S>(stream: S, options: ConnectOptions) -> Result<(Session, Connection)>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let stream: Box<dyn Io> = Box::new(stream);
     let deadline = Instant::now() + options.connect_timeout;
     let io = match options.tls_config()? {
         Some(tls) if options.security == Security::Tls => {
@@ -100,22 +100,22 @@ where
                 Timer::at(deadline).await;
                 Err(TlsError::from_io(std::io::ErrorKind::TimedOut.into(), options.connect_timeout).into())
             };
-            Transport::Tls(Box::new(handshake.or(expired).await?))
+            Box::new(handshake.or(expired).await?)
         }
-        _ => Transport::Plain(stream),
+        _ => stream,
     };
     let shared = Shared::new(imap_core::Client::new(options.engine.clone()));
     let mut connection = Connection::new(shared.clone(), io);
     connection.tls = Some((options.host.clone(), options.tls.clone()));
     let mut session = Session { shared };
-    connection.drive_until(|inner| inner.core.state() != StateName::Greeting && inner.core.capabilities_known()).await?;
+    // Polled with the connection: woken by the same reads.
+    let greeted = std::future::poll_fn(|_| match session.shared.lock().core.capabilities_known() {
+        true => std::task::Poll::Ready(Ok(())),
+        false => std::task::Poll::Pending,
+    });
+    connection.drive_while(greeted).await?;
     if options.security == Security::StartTls {
-        let mut starttls = session.starttls();
-        std::future::poll_fn(|cx| {
-            let _ = std::pin::Pin::new(&mut connection).poll(cx);
-            std::pin::Pin::new(&mut starttls).poll(cx)
-        })
-        .await?;
+        connection.drive_while(session.starttls()).await?;
     }
     Ok((session, connection))
 }

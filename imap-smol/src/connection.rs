@@ -10,29 +10,27 @@ use std::time::{Duration, Instant};
 
 use async_io::Timer;
 use futures_io::{AsyncRead, AsyncWrite};
-use futures_rustls::client::TlsStream;
 use futures_rustls::{Connect, TlsConnector};
 use imap_core::{Event, Switch};
 use imap_net::{Error, Result, TlsError, TlsOptions};
 
 use crate::shared::{Inner, Shared};
 
-/// The byte stream, before, during and after TLS.
-pub(crate) enum Transport<S> {
-    Plain(S),
-    Tls(Box<TlsStream<S>>),
-    /// The STARTTLS handshake, under way.
-    Switching(Box<Connect<S>>),
-    Gone,
-}
+/// Any byte stream the connection runs over.
+pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 /// Drives one connection: spawn it on your runtime (`smol::spawn(conn)`,
 /// `async_std::task::spawn(conn)`, `tokio::spawn(conn)`). It ends when the
 /// session is over: `Ok` after LOGOUT, else the error that ended it.
 /// Dropping it closes the connection; every request still open then fails.
-pub struct Connection<S> {
+pub struct Connection {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) io: Transport<S>,
+    pub(crate) io: Box<dyn Io>,
+    /// The STARTTLS handshake under way (`io` is then a placeholder: the
+    /// engine neither reads nor writes meanwhile).
+    switching: Option<Box<Connect<Box<dyn Io>>>>,
     timer: Timer,
     armed: Option<Instant>,
     /// How STARTTLS upgrades: the server's name and the TLS settings.
@@ -41,25 +39,34 @@ pub struct Connection<S> {
     pub(crate) after_read: Option<Box<dyn FnMut() + Send>>,
 }
 
-impl<S> std::fmt::Debug for Connection<S> {
+impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection").field("shared", &self.shared).finish_non_exhaustive()
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
-    pub(crate) fn new(shared: Arc<Shared>, io: Transport<S>) -> Self {
-        Connection { shared, io, timer: Timer::never(), armed: None, tls: None, after_read: None }
+impl Connection {
+    pub(crate) fn new(shared: Arc<Shared>, io: Box<dyn Io>) -> Self {
+        Connection {
+            shared,
+            io,
+            switching: None,
+            timer: Timer::never(),
+            armed: None,
+            tls: None,
+            after_read: None,
+        }
     }
 
     /// One pass: write, deliver events, read, tick, until nothing moves.
     fn drive(&mut self, inner: &mut Inner, cx: &mut Context<'_>) -> Result<()> {
         loop {
             let mut moved = false;
-            if let Transport::Switching(connect) = &mut self.io {
+            if let Some(connect) = &mut self.switching {
                 match Pin::new(connect.as_mut()).poll(cx) {
                     Poll::Ready(Ok(tls)) => {
-                        self.io = Transport::Tls(Box::new(tls));
+                        self.io = Box::new(tls);
+                        self.switching = None;
                         inner.core.handle_switched();
                         moved = true;
                     }
@@ -70,7 +77,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             moved |= self.write(inner, cx)?;
             moved |= self.deliver(inner)?;
             if inner.core.wants_read() && !inner.unsolicited_full() {
-                match poll_read(&mut self.io, cx, inner.core.input_buffer()) {
+                match Pin::new(&mut *self.io).poll_read(cx, inner.core.input_buffer()) {
                     Poll::Ready(Ok(0)) => {
                         inner.core.handle_eof();
                         moved = true;
@@ -110,7 +117,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     fn write(&mut self, inner: &mut Inner, cx: &mut Context<'_>) -> Result<bool> {
         let mut wrote = false;
         while let Some(out) = inner.core.poll_transmit() {
-            match poll_write(&mut self.io, cx, &out) {
+            match Pin::new(&mut *self.io).poll_write(cx, &out) {
                 Poll::Ready(Ok(0)) => return Err(std::io::Error::from(std::io::ErrorKind::WriteZero).into()),
                 Poll::Ready(Ok(n)) => {
                     inner.core.advance_transmit(n);
@@ -121,7 +128,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             }
         }
         if wrote {
-            if let Poll::Ready(Err(e)) = poll_flush(&mut self.io, cx) {
+            if let Poll::Ready(Err(e)) = Pin::new(&mut *self.io).poll_flush(cx) {
                 return Err(e.into());
             }
         }
@@ -154,35 +161,30 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         };
         let connector = TlsConnector::from(options.client_config()?);
         let name = imap_net::server_name(host)?;
-        match std::mem::replace(&mut self.io, Transport::Gone) {
-            Transport::Plain(stream) => {
-                self.io = Transport::Switching(Box::new(connector.connect(name, stream)));
-                Ok(())
-            }
-            other => {
-                self.io = other;
-                Err(Error::Unsupported("STARTTLS on a connection already under TLS"))
-            }
-        }
+        let plain = std::mem::replace(&mut self.io, Box::new(futures_lite::io::Cursor::new(Vec::new())));
+        self.switching = Some(Box::new(connector.connect(name, plain)));
+        Ok(())
     }
 
-    /// Drives the connection until `done` holds (before it is spawned:
-    /// the greeting, STARTTLS).
-    pub(crate) async fn drive_until(&mut self, mut done: impl FnMut(&mut Inner) -> bool) -> Result<()> {
+    /// Runs `task` while driving the connection (before it is spawned:
+    /// the greeting, STARTTLS). Both are polled in this one task.
+    pub(crate) async fn drive_while<T>(&mut self, task: impl Future<Output = Result<T>>) -> Result<T> {
+        let mut task = std::pin::pin!(task);
         std::future::poll_fn(|cx| {
-            if let Poll::Ready(result) = Pin::new(&mut *self).poll(cx) {
-                return Poll::Ready(result.and(Err(imap_core::ConnectionError::ClosedByClient.into())));
-            }
-            match done(&mut self.shared.lock()) {
-                true => Poll::Ready(Ok(())),
-                false => Poll::Pending,
+            let ended = Pin::new(&mut *self).poll(cx);
+            match (task.as_mut().poll(cx), ended) {
+                (Poll::Ready(done), _) => Poll::Ready(done),
+                (Poll::Pending, Poll::Ready(r)) => Poll::Ready(Err(r
+                    .err()
+                    .unwrap_or(Error::Connection(imap_core::ConnectionError::ClosedByClient)))),
+                (Poll::Pending, Poll::Pending) => Poll::Pending,
             }
         })
         .await
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Future for Connection<S> {
+impl Future for Connection {
     type Output = Result<()>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
@@ -213,42 +215,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Future for Connection<S> {
     }
 }
 
-impl<S> Drop for Connection<S> {
+impl Drop for Connection {
     fn drop(&mut self) {
         let mut inner = self.shared.lock();
         inner.core.disconnect();
         inner.wake_all();
-    }
-}
-
-fn poll_read<S: AsyncRead + AsyncWrite + Unpin>(
-    io: &mut Transport<S>,
-    cx: &mut Context<'_>,
-    buf: &mut [u8],
-) -> Poll<std::io::Result<usize>> {
-    match io {
-        Transport::Plain(s) => Pin::new(s).poll_read(cx, buf),
-        Transport::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        Transport::Switching(_) | Transport::Gone => Poll::Pending,
-    }
-}
-
-fn poll_write<S: AsyncRead + AsyncWrite + Unpin>(
-    io: &mut Transport<S>,
-    cx: &mut Context<'_>,
-    buf: &[u8],
-) -> Poll<std::io::Result<usize>> {
-    match io {
-        Transport::Plain(s) => Pin::new(s).poll_write(cx, buf),
-        Transport::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        Transport::Switching(_) | Transport::Gone => Poll::Pending,
-    }
-}
-
-fn poll_flush<S: AsyncRead + AsyncWrite + Unpin>(io: &mut Transport<S>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-    match io {
-        Transport::Plain(s) => Pin::new(s).poll_flush(cx),
-        Transport::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        Transport::Switching(_) | Transport::Gone => Poll::Ready(Ok(())),
     }
 }

@@ -42,8 +42,6 @@ mod streams;
 
 pub use connect::{connect, connect_with};
 pub use connection::Connection;
-pub use shared::{Pending, Session};
-pub use streams::{FetchStream, Idle, IdleStop, Unsolicited};
 #[doc(no_inline)]
 pub use imap_core::request::{
     AppendResult, CopyResult, ExpungeResult, ListEntry, MailboxInfo, MailboxStatus, MoveResult, SelectResult,
@@ -58,6 +56,8 @@ pub use imap_core::types::{
 pub use imap_core::{Commands, Engine};
 #[doc(no_inline)]
 pub use imap_net::{ConnectOptions, Error, Result, Security, TlsOptions, Warning};
+pub use shared::{Pending, Session};
+pub use streams::{FetchStream, Idle, IdleStop, Unsolicited};
 pub use {imap_core, imap_net};
 
 /// `use imap_smol::prelude::*;` brings the typed methods ([`Commands`],

@@ -54,14 +54,19 @@ fn task(s: &Session, i: u32, fixed: &str, target: &str) -> Task {
                 Outcome::Subject(f[0].uid().unwrap_or(0), subject)
             }
             1 => Outcome::Search(s.search(SearchKey::subject(format!("msg {uid}"))).await.expect("search")),
-            2 => Outcome::Status(s.status(&fixed, &[StatusAttr::Messages]).await.expect("status").messages.unwrap_or(0)),
+            2 => Outcome::Status(
+                s.status(&fixed, &[StatusAttr::Messages]).await.expect("status").messages.unwrap_or(0),
+            ),
             3 => {
                 s.append(&target, message(&format!("task {i}"), "x")).await.expect("append");
                 Outcome::Appended(format!("task {i}"))
             }
             _ => {
                 let keyword = Flag::Keyword(format!("$Task{i}").into());
-                let f = s.store(uid, imap_smol::StoreMode::Add, std::slice::from_ref(&keyword)).await.expect("store");
+                let f = s
+                    .store(uid, imap_smol::StoreMode::Add, std::slice::from_ref(&keyword))
+                    .await
+                    .expect("store");
                 Outcome::Stored(uid, f.iter().any(|f| f.flags().is_some_and(|fl| fl.contains(&keyword))))
             }
         }
@@ -213,7 +218,9 @@ fn automatic_idle_yields_to_commands_and_resumes() {
                 async {
                     loop {
                         match news.next().await {
-                            Some(Response::Data(imap_smol::imap_core::types::Data::Exists(n))) => return Some(n),
+                            Some(Response::Data(imap_smol::imap_core::types::Data::Exists(n))) => {
+                                return Some(n)
+                            }
                             Some(_) => continue,
                             None => return None,
                         }

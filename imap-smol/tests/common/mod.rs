@@ -57,7 +57,7 @@ pub fn options(security: Security) -> ConnectOptions {
 }
 
 /// Connected (the connection future is the caller's to spawn).
-pub async fn connect(security: Security) -> (Session, Connection<async_net::TcpStream>) {
+pub async fn connect(security: Security) -> (Session, Connection) {
     imap_smol::connect(options(security)).await.expect("connect")
 }
 
@@ -68,5 +68,6 @@ pub fn unique(prefix: &str) -> String {
 }
 
 pub fn message(subject: &str, body: &str) -> Vec<u8> {
-    format!("From: test@example.org\r\nTo: alice@example.org\r\nSubject: {subject}\r\n\r\n{body}\r\n").into_bytes()
+    format!("From: test@example.org\r\nTo: alice@example.org\r\nSubject: {subject}\r\n\r\n{body}\r\n")
+        .into_bytes()
 }
