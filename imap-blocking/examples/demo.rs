@@ -8,7 +8,6 @@ mod common;
 use imap_blocking::prelude::*;
 use std::time::{Duration, Instant};
 
-use common::Settings;
 use imap_blocking::imap_core::types::{BodyStructure, Data, SpecialUse};
 use imap_blocking::imap_core::types::{Response, SearchKey};
 use imap_blocking::{FetchAttr, Section, StatusAttr};
@@ -16,13 +15,9 @@ use imap_blocking::{FetchAttr, Section, StatusAttr};
 const USAGE: &str = "demo: a tour of the blocking client\nusage: demo [server options]";
 
 fn main() {
-    let settings = Settings::from_args(USAGE);
-    println!(
-        "Connecting to {}:{} ({:?}) as {} ...",
-        settings.host, settings.port, settings.security, settings.user
-    );
+    let settings = common::settings(USAGE);
     let started = Instant::now();
-    let mut imap = settings.login();
+    let mut imap = common::login(&settings);
     let caps = imap.server_capabilities();
     println!(
         "Logged in after {} ms. The server speaks {} and offers {} capabilities (IDLE: {}, MOVE: {}).\n",
@@ -55,11 +50,13 @@ fn main() {
     }
 
     let inbox = check!(imap, "SELECT INBOX", imap.select("INBOX"));
+    // Some servers (Courier) send no UIDNEXT: unknown, not 0.
+    let known = |n: Option<u32>| n.map_or_else(|| "unknown".to_owned(), |n| n.to_string());
     println!(
         "\nINBOX: {} messages, UIDVALIDITY {}, next UID {}.",
         inbox.exists,
-        inbox.uid_validity.unwrap_or(0),
-        inbox.uid_next.unwrap_or(0)
+        known(inbox.uid_validity),
+        known(inbox.uid_next)
     );
 
     let unseen = check!(imap, "SEARCH", imap.search(SearchKey::Unseen));
@@ -111,10 +108,10 @@ fn main() {
 
     // IDLE: a second connection delivers a message while we wait.
     println!("\nWaiting for new mail with IDLE (a second connection will deliver one in a second) ...");
-    let second = Settings { args: vec![], ..Settings::from_args(USAGE) };
+    let second = settings.clone();
     let sender = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(800));
-        let mut other = second.login();
+        let mut other = common::login(&second);
         let msg = "From: Demo <demo@example.org>\r\nTo: alice@example.org\r\nSubject: Hello from the IDLE demo\r\n\r\nHi!\r\n";
         other.append("INBOX", msg.as_bytes().to_vec()).map(|_| ())
     });

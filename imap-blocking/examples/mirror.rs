@@ -11,7 +11,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::{fail, Settings};
+use common::fail;
 use imap_blocking::{FetchAttr, Flag, SequenceSet};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -25,18 +25,20 @@ usage: mirror --mailbox NAME --to DIR [--batch N] [server options]
 const STATE_FILE: &str = ".imap-mirror-state";
 
 fn main() {
-    let settings = Settings::from_args(USAGE);
-    let mailbox = settings.flag("--mailbox").unwrap_or_else(|| fail("--mailbox is required (see --help)"));
-    let dir = PathBuf::from(settings.flag("--to").unwrap_or_else(|| fail("--to is required (see --help)")));
-    let batch: usize = settings
-        .flag("--batch")
+    let settings = common::settings(USAGE);
+    let mailbox =
+        common::flag(&settings, "--mailbox").unwrap_or_else(|| fail("--mailbox is required (see --help)"));
+    let dir = PathBuf::from(
+        common::flag(&settings, "--to").unwrap_or_else(|| fail("--to is required (see --help)")),
+    );
+    let batch: usize = common::flag(&settings, "--batch")
         .map_or(500, |b| b.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| fail("bad --batch")));
     for sub in ["cur", "new", "tmp"] {
         fs::create_dir_all(dir.join(sub))
             .unwrap_or_else(|e| fail(&format!("cannot create {}: {e}", dir.display())));
     }
 
-    let mut imap = settings.login();
+    let mut imap = common::login(&settings);
     let info = check!(imap, &format!("EXAMINE {mailbox}"), imap.examine(&mailbox));
     let validity = info.uid_validity.unwrap_or(0);
     let (known_validity, last_uid) = read_state(&dir);

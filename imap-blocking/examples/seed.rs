@@ -6,7 +6,6 @@
 
 mod common;
 
-use common::Settings;
 use imap_blocking::imap_core::types::{AppendMessage, DateTime};
 use imap_blocking::prelude::*;
 use imap_blocking::{Flag, SearchKey, Session};
@@ -19,10 +18,10 @@ usage: seed [--count N] [--reset] [server options]
 const FOLDERS: [&str; 3] = ["Entwürfe", "日本語", "Archive/2023"];
 
 fn main() {
-    let settings = Settings::from_args(USAGE);
-    let count: usize =
-        settings.flag("--count").map_or(40, |c| c.parse().unwrap_or_else(|_| common::fail("bad --count")));
-    let mut s = settings.login();
+    let settings = common::settings(USAGE);
+    let count: usize = common::flag(&settings, "--count")
+        .map_or(40, |c| c.parse().unwrap_or_else(|_| common::fail("bad --count")));
+    let mut s = common::login(&settings);
     if settings.switch("--reset") {
         reset(&mut s);
     }

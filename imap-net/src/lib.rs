@@ -57,6 +57,7 @@ mod driver;
 mod error;
 mod nonce;
 mod options;
+mod settings;
 mod socket;
 mod tls;
 
@@ -64,6 +65,7 @@ pub use driver::{Backlog, Error, Result, Warning};
 pub use error::{ConnectError, PemOrigin, TlsConfigError, TlsError};
 pub use nonce::{scram, scram_nonce, NonceError};
 pub use options::{ConnectOptions, ParseSecurityError, Security};
+pub use settings::{Settings, SettingsError, SETTINGS_USAGE};
 pub use socket::{rearm_quickack, resolve, tune_socket, QUICKACK_SUPPORTED};
 pub use tls::{server_name, TlsConfig, TlsOptions};
 
