@@ -11,6 +11,7 @@
 
 pub mod corpus;
 pub mod drivers;
+pub mod replay;
 
 #[cfg(test)]
 mod tests {
