@@ -201,6 +201,7 @@ pub fn capture(addr: SocketAddr, user: &str, password: &str, mailbox: &str) -> R
         match sock.read(&mut byte) {
             Ok(1) => greeting.push(byte[0]),
             Ok(_) => return Err("the server closed the connection before its greeting".into()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(format!("read the greeting: {e}")),
         }
     }
@@ -221,7 +222,11 @@ pub fn capture(addr: SocketAddr, user: &str, password: &str, mailbox: &str) -> R
         let mut bytes = Vec::new();
         let mut done = false;
         while !done {
-            let n = sock.read(&mut buf).map_err(|e| format!("read the reply to {command}: {e}"))?;
+            let n = match sock.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("read the reply to {command}: {e}")),
+            };
             if n == 0 {
                 return Err(format!("the server closed the connection during the reply to {command}"));
             }
@@ -263,12 +268,23 @@ pub struct ReplayServer {
 impl ReplayServer {
     /// Listens on 127.0.0.1, on a port of the system's choice.
     pub fn start(recording: Arc<Recording>) -> io::Result<ReplayServer> {
+        Self::start_on(recording, None)
+    }
+
+    /// As [`start`](Self::start), each connection's thread pinned to `cpu`
+    /// if given (see [`pin_current_thread`]).
+    pub fn start_on(recording: Arc<Recording>, cpu: Option<usize>) -> io::Result<ReplayServer> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
         std::thread::Builder::new().name("replay-accept".into()).spawn(move || {
             for stream in listener.incoming().flatten() {
                 let recording = recording.clone();
                 let _ = std::thread::Builder::new().name("replay-conn".into()).spawn(move || {
+                    if let Some(cpu) = cpu {
+                        if !pin_current_thread(cpu) {
+                            eprintln!("replay server: could not pin to CPU {cpu}");
+                        }
+                    }
                     if let Err(e) = serve(stream, &recording) {
                         if !matches!(
                             e.kind(),
@@ -289,6 +305,19 @@ impl ReplayServer {
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+}
+
+/// Pins the calling thread to one CPU, through `taskset -p` on its thread
+/// id (Linux; this crate has no libc). Whether it worked.
+pub fn pin_current_thread(cpu: usize) -> bool {
+    let Ok(link) = std::fs::read_link("/proc/thread-self") else { return false };
+    let Some(tid) = link.file_name().and_then(|t| t.to_str()) else { return false };
+    std::process::Command::new("taskset")
+        .args(["-p", "-c", &cpu.to_string(), tid])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// One connection: the greeting, then a reply per command line.

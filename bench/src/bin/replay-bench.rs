@@ -23,7 +23,10 @@
 //! turns within a round, the order rotating from round to round, so a slow
 //! spell of the shared machine weighs on all of them alike; the table shows
 //! the median and the fastest round. Each run's count of messages and of
-//! bytes is checked against the recording, so no row times a failure.
+//! bytes is checked against the recording, so no row times a failure. The
+//! reading thread and the server's threads are pinned to two CPUs (`--pin`),
+//! so that the loopback TCP work is split between them the same way in
+//! every run.
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -37,7 +40,24 @@ use imap_blocking::imap_core::{ClientConfig, Decoder};
 use imap_blocking::{ConnectOptions, FetchAttr, Security, Session, StatusAttr};
 
 const USAGE: &str = "usage: replay-bench [--capture] [--dir DIR] [--mailbox NAME] [--messages N] \
-[--rounds N] [--reader raw|stream|collect|decoder-whole|decoder-64k|decoder-4k]... [--reply body|meta] [--no-trace]";
+[--rounds N] [--reader raw|stream|collect|decoder-whole|decoder-64k|decoder-4k]... [--reply body|meta] [--no-trace] \
+[--pin R,S | --no-pin]";
+
+const HELP: &str = "
+  --capture        record again from the local Dovecot (scripts/dovecot start), even if
+                   target/replay/ holds a recording
+  --dir DIR        where the recording is kept (default: <target dir>/replay)
+  --mailbox NAME   the mailbox to record (default bench-replay, filled by replay-bench;
+                   another one must exist, e.g. e2e-bench's bench-e2e)
+  --messages N     messages in bench-replay (default 2000)
+  --rounds N       timed rounds (default 15)
+  --reader NAME    only these readers (repeatable)
+  --reply WHICH    only the body or the meta FETCH
+  --no-trace       imap-blocking with the engine's protocol trace off (trace_lines = 0)
+  --pin R,S        the reading thread on CPU R, the server's threads on CPU S (default 0,1
+                   with two CPUs or more): else the scheduler sometimes puts both on one
+                   CPU, and both the wall and the CPU figures change regime
+  --no-pin         leave the threads where the scheduler puts them";
 
 /// The mailbox replay-bench fills itself.
 const DEFAULT_MAILBOX: &str = "bench-replay";
@@ -57,6 +77,10 @@ fn meta_attrs() -> Vec<FetchAttr> {
 }
 
 fn main() -> ExitCode {
+    if std::env::args().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}\n{HELP}");
+        return ExitCode::SUCCESS;
+    }
     let options = match Options::parse(std::env::args().skip(1)) {
         Ok(o) => o,
         Err(e) => {
@@ -79,11 +103,19 @@ fn main() -> ExitCode {
 fn run(options: &Options) -> Result<(), String> {
     let recording = Arc::new(recording(options)?);
     let reference = Reference::of(&recording)?;
-    let server = ReplayServer::start(recording.clone()).map_err(|e| format!("replay server: {e}"))?;
+    if let Some((reader, server)) = options.pin {
+        if !replay::pin_current_thread(reader) {
+            return Err(format!("could not pin the reading thread to CPU {reader} (taskset; or --no-pin)"));
+        }
+        eprintln!("reading thread on CPU {reader}, server threads on CPU {server}");
+    }
+    let server = ReplayServer::start_on(recording.clone(), options.pin.map(|(_, s)| s))
+        .map_err(|e| format!("replay server: {e}"))?;
     let ctx = Context { addr: server.addr(), recording: &recording, reference: &reference, options };
     let runners = &options.runners;
     let replies = &options.replies;
 
+    let pressure_before = cpu_pressure();
     eprintln!("checking every reader once ...");
     for &runner in runners {
         ctx.round(runner, replies)?;
@@ -98,6 +130,12 @@ fn run(options: &Options) -> Result<(), String> {
     }
     eprintln!();
     print_report(&ctx, &samples);
+    if let (Some(a), Some(b)) = (pressure_before, cpu_pressure()) {
+        println!(
+            "CPU pressure (PSI some avg10, time other work waited for a CPU): {a:.0} % before, {b:.0} % after; \
+             above ~10 % the figures move"
+        );
+    }
     Ok(())
 }
 
@@ -113,6 +151,8 @@ struct Options {
     runners: Vec<Runner>,
     replies: Vec<Which>,
     no_trace: bool,
+    /// The CPUs of the reading thread and of the server's threads.
+    pin: Option<(usize, usize)>,
 }
 
 impl Options {
@@ -125,16 +165,25 @@ impl Options {
             dir: target.join("replay"),
             mailbox: DEFAULT_MAILBOX.to_owned(),
             messages: 2000,
-            rounds: 11,
+            rounds: 15,
             runners: Vec::new(),
             replies: Vec::new(),
             no_trace: false,
+            pin: std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2).then_some((0, 1)),
         };
         while let Some(arg) = args.next() {
             let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
             match arg.as_str() {
                 "--capture" => o.capture = true,
                 "--no-trace" => o.no_trace = true,
+                "--no-pin" => o.pin = None,
+                "--pin" => {
+                    let v = value()?;
+                    let cpus = v.split_once(',').and_then(|(r, s)| Some((r.parse().ok()?, s.parse().ok()?)));
+                    o.pin = Some(
+                        cpus.ok_or_else(|| format!("--pin wants two CPU numbers, READER,SERVER: {v:?}"))?,
+                    );
+                }
                 "--dir" => o.dir = PathBuf::from(value()?),
                 "--mailbox" => o.mailbox = value()?,
                 "--messages" => o.messages = value()?.parse().map_err(|e| format!("--messages: {e}"))?,
@@ -375,7 +424,10 @@ impl Reference {
             Ok(Counts { messages: seen.messages.unwrap_or(0), bytes: seen.bytes, wire: reply.bytes().len() })
         };
         let (body, meta) = (counts(Which::Body)?, counts(Which::Meta)?);
-        if body.messages == 0 || body.messages != meta.messages || body.bytes != meta.bytes {
+        if body.messages == 0 {
+            return Err("the recorded FETCH replies hold no messages: is the mailbox empty?".into());
+        }
+        if body.messages != meta.messages || body.bytes != meta.bytes {
             return Err(format!(
                 "the recording disagrees with itself: {} messages of {} bytes in the body FETCH, {} of \
                  RFC822.SIZE {} in the meta FETCH",
@@ -487,12 +539,17 @@ impl RawConnection {
     }
 
     /// Reads until a line that starts with `tag` and a space ends a read.
+    #[inline(never)]
     fn drain(&mut self, tag: &[u8]) -> Result<usize, String> {
         use std::io::Read as _;
         let mut watch = TagWatch::new(tag);
         let mut total = 0;
         loop {
-            let n = self.sock.read(&mut self.buf).map_err(|e| format!("read: {e}"))?;
+            let n = match self.sock.read(&mut self.buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("read: {e}")),
+            };
             if n == 0 {
                 return Err("the server closed the connection".into());
             }
@@ -565,6 +622,7 @@ fn client_open(addr: SocketAddr, no_trace: bool) -> Result<Session, String> {
 }
 
 /// `Session::fetch_stream`: each message counted as it arrives, then dropped.
+#[inline(never)]
 fn client_stream(session: &mut Session, which: Which) -> Result<Seen, String> {
     let mut seen = Seen::zero();
     for f in session.fetch_stream(1.., &which.attrs()).map_err(|e| format!("fetch_stream: {e}"))? {
@@ -575,6 +633,7 @@ fn client_stream(session: &mut Session, which: Which) -> Result<Seen, String> {
 
 /// `Session::fetch`: every message collected, then counted and dropped
 /// (the drop is timed too: an application frees what it fetched).
+#[inline(never)]
 fn client_collect(session: &mut Session, which: Which) -> Result<Seen, String> {
     let fetched = session.fetch(1.., &which.attrs()).map_err(|e| format!("fetch: {e}"))?;
     let mut seen = Seen::zero();
@@ -585,6 +644,7 @@ fn client_collect(session: &mut Session, which: Which) -> Result<Seen, String> {
 }
 
 /// `imap_core::Decoder` on the recorded reply, pushed whole or in `chunk`s.
+#[inline(never)]
 fn decode(input: &[u8], chunk: Option<usize>, which: Which) -> Result<Seen, String> {
     let mut decoder = Decoder::default();
     let mut seen = Seen::zero();
@@ -771,6 +831,10 @@ fn print_report(ctx: &Context<'_>, samples: &[Vec<RoundSample>]) {
     if let Some(cpu) = cpu_model() {
         println!("CPU: {cpu}");
     }
+    match options.pin {
+        Some((r, s)) => println!("reading thread pinned to CPU {r}, server threads to CPU {s}"),
+        None => println!("threads not pinned"),
+    }
     println!();
     println!("| reader | reply | ms median | ms min | MB/s | ÷ raw drain | CPU ms | CPU ÷ raw drain | minor faults |");
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -784,19 +848,29 @@ fn print_report(ctx: &Context<'_>, samples: &[Vec<RoundSample>]) {
         (!v.is_empty()).then(|| median(v))
     };
     let over = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    // Against the raw drain round by round (the two ran close in time),
+    // then the median of those ratios: steadier than a ratio of medians.
+    let paired = |i: usize, which: Which, field: fn(&Sample) -> Option<Duration>| -> Option<f64> {
+        let raw = &samples[raw_index?];
+        let mut r: Vec<f64> = samples[i]
+            .iter()
+            .zip(raw)
+            .filter_map(|(s, r)| Some(over(field(&s.get(which)?)?, field(&r.get(which)?)?)))
+            .collect();
+        r.sort_by(f64::total_cmp);
+        r.get(r.len() / 2).copied()
+    };
     let times = |r: Option<f64>| r.map_or("–".into(), |r| format!("{r:.2}×"));
     let mut ratios = Vec::new();
     for &which in &options.replies {
-        let raw_wall = raw_index.and_then(|i| wall_of(i, which));
-        let raw_cpu = raw_index.and_then(|i| cpu_of(i, which));
         for (i, &runner) in options.runners.iter().enumerate() {
             let Some(wall) = wall_of(i, which) else { continue };
             let cpu = cpu_of(i, which);
             let min = samples[i].iter().filter_map(|s| s.get(which)).map(|s| s.wall).min().unwrap_or(wall);
             let faults: Vec<u64> = samples[i].iter().filter_map(|s| s.get(which)?.faults).collect();
             let mb_s = reference.get(which).wire as f64 / wall.as_secs_f64() / 1e6;
-            let wall_ratio = raw_wall.map(|r| over(wall, r));
-            let cpu_ratio = raw_cpu.zip(cpu).map(|(r, c)| over(c, r));
+            let wall_ratio = paired(i, which, |s| Some(s.wall));
+            let cpu_ratio = paired(i, which, |s| s.cpu);
             ratios.push(Ratio { runner, which, wall, wall_ratio, cpu_ratio });
             println!(
                 "| {} | {} | {} | {} | {:.0} | {} | {} | {} | {} |",
@@ -813,8 +887,9 @@ fn print_report(ctx: &Context<'_>, samples: &[Vec<RoundSample>]) {
         }
     }
     println!();
-    println!("MB/s: reply bytes (10^6) per second of wall time. ÷ raw drain: median over the raw drain's");
-    println!("median. CPU ms, minor faults: of the reading thread only (not the server's), per read.");
+    println!("MB/s: reply bytes (10^6) per second of wall time. ÷ raw drain: the median over rounds of");
+    println!("the time over the raw drain's in the same round. CPU ms, minor faults: of the reading");
+    println!("thread only (not the server's), per read.");
     let find = |runner: Runner, which: Which| ratios.iter().find(|r| r.runner == runner && r.which == which);
     if let Some(r) = find(Runner::Stream, Which::Body) {
         let verdict = |ratio: Option<f64>| match ratio {
@@ -859,6 +934,14 @@ fn ms(d: Duration) -> String {
     } else {
         format!("{v:.2}")
     }
+}
+
+/// `some avg10` of /proc/pressure/cpu: the share of the last 10 s in which
+/// some runnable task waited for a CPU.
+fn cpu_pressure() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/pressure/cpu").ok()?;
+    let some = text.lines().find(|l| l.starts_with("some"))?;
+    some.split_whitespace().find_map(|f| f.strip_prefix("avg10="))?.parse().ok()
 }
 
 fn cpu_model() -> Option<String> {
