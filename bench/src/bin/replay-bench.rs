@@ -132,8 +132,8 @@ fn run(options: &Options) -> Result<(), String> {
     print_report(&ctx, &samples);
     if let (Some(a), Some(b)) = (pressure_before, cpu_pressure()) {
         println!(
-            "CPU pressure (PSI some avg10, time other work waited for a CPU): {a:.0} % before, {b:.0} % after; \
-             above ~10 % the figures move"
+            "CPU pressure (PSI some avg10, share of time some task waited for a CPU): {a:.0} % before, \
+             {b:.0} % after"
         );
     }
     Ok(())
@@ -901,6 +901,17 @@ fn print_report(ctx: &Context<'_>, samples: &[Vec<RoundSample>]) {
         println!("Target: fetch_stream of the full bodies within 1.05× of the raw drain:");
         println!("- wall time: {}", verdict(r.wall_ratio));
         println!("- CPU time of the reading thread: {}", verdict(r.cpu_ratio));
+        let body_cpu = |runner: Runner| {
+            let i = options.runners.iter().position(|&x| x == runner)?;
+            cpu_of(i, Which::Body)
+        };
+        if let (Some(stream), Some(raw)) = (body_cpu(Runner::Stream), body_cpu(Runner::Raw)) {
+            println!(
+                "- the client's CPU beyond the raw drain: {} ms per body FETCH (the raw drain's own: {} ms)",
+                ms(stream.saturating_sub(raw)),
+                ms(raw)
+            );
+        }
     }
     for which in [Which::Body, Which::Meta] {
         if let Some(whole) = find(Runner::DecoderWhole, which) {
