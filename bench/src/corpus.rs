@@ -138,6 +138,113 @@ pub fn zero_literals_many_responses(size: usize) -> Corpus {
     }
 }
 
+/// The messages of a mailbox as a mail client sees it, `count` of them: a
+/// fifth are large (100–200 KiB, uniform), the rest spread log-uniformly
+/// from 2 KiB to 200 KiB. Below 12 KiB a message is text (plain, or
+/// multipart/alternative with an HTML part); above, multipart/mixed with a
+/// base64 attachment. About 66 KB a message on average, so 2,000 of them
+/// make ~130 MB.
+pub fn mailbox(count: usize) -> Vec<Vec<u8>> {
+    let mut rng = Rng::new(0x6d61_1b0c);
+    let filler = base64_lines(&mut rng, 256 * 1024);
+    (0..count)
+        .map(|_| {
+            let size = if rng.below(5) == 0 {
+                100 * 1024 + rng.below(100 * 1024) as usize
+            } else {
+                log_uniform(&mut rng, 2 * 1024, 200 * 1024)
+            };
+            if size < 12 * 1024 {
+                text_message(&mut rng, size)
+            } else {
+                message(&mut rng, &filler, size)
+            }
+        })
+        .collect()
+}
+
+/// A text message of about `size` bytes: plain, or plain and HTML as
+/// multipart/alternative.
+fn text_message(rng: &mut Rng, size: usize) -> Vec<u8> {
+    let id = rng.next();
+    let first = pick(rng, FIRST_NAMES);
+    let host = pick(rng, DOMAINS);
+    let mut m = String::with_capacity(size + 256);
+    let _ = write!(
+        m,
+        "Received: from mx{n}.{host} (mx{n}.{host} [192.0.2.{n}])\r\n\tby imap.example.com with ESMTPS id {id:x}\r\n\
+         From: {first} <{mailbox}@{host}>\r\n\
+         To: Alice <alice@example.com>\r\n\
+         Subject: ",
+        n = 1 + rng.below(200),
+        mailbox = first.to_ascii_lowercase(),
+    );
+    subject_line(rng, &mut m);
+    let _ = write!(
+        m,
+        "\r\nDate: {}, {} Mar 2024 {:02}:{:02}:{:02} +0100\r\nMessage-ID: <{id:016x}@{host}>\r\nMIME-Version: 1.0\r\n",
+        pick(rng, DAYS),
+        1 + rng.below(28),
+        rng.below(24),
+        rng.below(60),
+        rng.below(60),
+    );
+    let alternative = rng.below(2) == 0;
+    if alternative {
+        let _ = write!(
+            m,
+            "Content-Type: multipart/alternative; boundary=\"alt_{id:x}\"\r\n\r\n\
+             --alt_{id:x}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        );
+    } else {
+        m.push_str("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+    }
+    let text_end = if alternative { size / 2 } else { size };
+    m.push_str("Hello Alice,\r\n\r\n");
+    prose(rng, &mut m, text_end);
+    if alternative {
+        let _ = write!(
+            m,
+            "\r\n--alt_{id:x}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>Hello Alice,</p>\r\n<p>"
+        );
+        prose(rng, &mut m, size);
+        let _ = write!(m, "</p></body></html>\r\n--alt_{id:x}--\r\n");
+    }
+    m.into_bytes()
+}
+
+/// Lines of words up to `until` bytes of `m`.
+fn prose(rng: &mut Rng, m: &mut String, until: usize) {
+    let mut line = 0;
+    while m.len() < until {
+        let word = pick(rng, WORDS);
+        if line + word.len() > 72 {
+            m.push_str("\r\n");
+            line = 0;
+        } else if line > 0 {
+            m.push(' ');
+            line += 1;
+        }
+        m.push_str(word);
+        line += word.len();
+    }
+    m.push_str("\r\n");
+}
+
+/// A Subject header's value: words, sometimes MIME-encoded.
+fn subject_line(rng: &mut Rng, out: &mut String) {
+    let words: Vec<&str> = (0..2 + rng.below(6)).map(|_| pick(rng, WORDS)).collect();
+    match rng.below(4) {
+        0 => {
+            let _ = write!(out, "=?UTF-8?Q?Gr=C3=BC=C3=9Fe_{}?=", words.join("_"));
+        }
+        1 => {
+            let _ = write!(out, "Re: {}", words.join(" "));
+        }
+        _ => out.push_str(&words.join(" ")),
+    }
+}
+
 const FLAG_SETS: &[&str] = &[
     "\\Seen $Forwarded",
     "\\Seen",

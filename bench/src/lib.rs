@@ -15,6 +15,7 @@
 pub mod corpus;
 pub mod drivers;
 pub mod nagle_proxy;
+pub mod replay;
 
 #[cfg(test)]
 mod tests {

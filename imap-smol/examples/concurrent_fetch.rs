@@ -26,7 +26,8 @@ fn main() {
         if let Err(e) = imap.examine(&mailbox).await {
             common::fail_with_trace(&imap, &format!("EXAMINE {mailbox}"), e);
         }
-        let uids = imap.search(SearchKey::All).await.unwrap_or_else(|e| common::fail_with_trace(&imap, "SEARCH", e));
+        let uids =
+            imap.search(SearchKey::All).await.unwrap_or_else(|e| common::fail_with_trace(&imap, "SEARCH", e));
         let started = Instant::now();
         let chunk = uids.len().div_ceil(tasks).max(1);
         let handles: Vec<_> = uids

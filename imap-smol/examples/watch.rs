@@ -16,7 +16,8 @@ use imap_smol::imap_core::types::Data;
 use imap_smol::prelude::*;
 use imap_smol::{FetchAttr, Response};
 
-const USAGE: &str = "watch: print new messages as they arrive (IDLE)\nusage: watch [--mailbox NAME] [server options]";
+const USAGE: &str =
+    "watch: print new messages as they arrive (IDLE)\nusage: watch [--mailbox NAME] [server options]";
 
 enum Wake {
     News(Option<Response>),
@@ -38,12 +39,14 @@ fn main() {
         let mut news = imap.unsolicited();
         // The session idles by itself whenever nothing else runs.
         imap.set_auto_idle(Some(Duration::ZERO));
-        let mut signals = Signals::new([Signal::Int, Signal::Term]).unwrap_or_else(|e| common::fail(&e.to_string()));
+        let mut signals =
+            Signals::new([Signal::Int, Signal::Term]).unwrap_or_else(|e| common::fail(&e.to_string()));
         loop {
             let wake = future::or(async { Wake::News(news.next().await) }, async {
-                future::or(async { signals.next().await.map_or(Wake::Interrupted, |_| Wake::Interrupted) }, async {
-                    Wake::Ended((&mut driver).await)
-                })
+                future::or(
+                    async { signals.next().await.map_or(Wake::Interrupted, |_| Wake::Interrupted) },
+                    async { Wake::Ended((&mut driver).await) },
+                )
                 .await
             })
             .await;
@@ -79,13 +82,20 @@ fn main() {
 
 /// The messages with these sequence numbers, by envelope.
 trait FetchChanged {
-    async fn fetch_changed(&mut self, seqs: std::ops::RangeInclusive<u32>) -> imap_smol::Result<Vec<imap_smol::Fetch>>;
+    async fn fetch_changed(
+        &mut self,
+        seqs: std::ops::RangeInclusive<u32>,
+    ) -> imap_smol::Result<Vec<imap_smol::Fetch>>;
 }
 
 impl FetchChanged for imap_smol::Session {
-    async fn fetch_changed(&mut self, seqs: std::ops::RangeInclusive<u32>) -> imap_smol::Result<Vec<imap_smol::Fetch>> {
+    async fn fetch_changed(
+        &mut self,
+        seqs: std::ops::RangeInclusive<u32>,
+    ) -> imap_smol::Result<Vec<imap_smol::Fetch>> {
         // New messages are numbered after the ones seen: sequence numbers.
-        let request = imap_smol::imap_core::request::fetch(false, seqs, &[FetchAttr::Uid, FetchAttr::Envelope]);
+        let request =
+            imap_smol::imap_core::request::fetch(false, seqs, &[FetchAttr::Uid, FetchAttr::Envelope]);
         self.run(request).await
     }
 }

@@ -298,7 +298,7 @@ impl Client {
 
     /// The last lines exchanged, redacted (credentials and SASL data never
     /// appear), oldest first. For error reports.
-    pub fn trace(&self) -> impl Iterator<Item = &TraceLine> {
+    pub fn trace(&self) -> impl Iterator<Item = TraceLine> + '_ {
         self.trace.lines()
     }
 

@@ -4,10 +4,16 @@
 use std::collections::VecDeque;
 use std::fmt;
 
+use bytes::Bytes;
+
 use crate::types::{ByteStr, Command, Secret};
 
 /// Longest line kept; longer ones are cut with a marker.
 const MAX_LINE: usize = 300;
+
+/// Bytes of a response kept to render its line: enough for [`MAX_LINE`]
+/// characters once escaped and a literal's announcement.
+const KEPT_BYTES: usize = 4 * MAX_LINE;
 
 /// Which way a traced line went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +43,17 @@ impl fmt::Display for TraceLine {
     }
 }
 
+/// What is kept of a line: text, or the first bytes of a response, only
+/// rendered when someone asks (most lines are never looked at).
+#[derive(Debug)]
+enum Kept {
+    Text(String),
+    Wire(Bytes),
+}
+
 #[derive(Debug)]
 pub(crate) struct Trace {
-    lines: VecDeque<TraceLine>,
+    lines: VecDeque<(Direction, Kept)>,
     capacity: usize,
 }
 
@@ -53,25 +67,37 @@ impl Trace {
     }
 
     pub(crate) fn push(&mut self, direction: Direction, text: String) {
+        self.keep(direction, Kept::Text(text));
+    }
+
+    /// Records protocol bytes (rendered when asked: each line as text,
+    /// literal data summarised). A copy of the first bytes only, so the
+    /// trace never holds a message body alive.
+    pub(crate) fn push_wire(&mut self, direction: Direction, bytes: &[u8]) {
+        if self.capacity > 0 {
+            let head = &bytes[..bytes.len().min(KEPT_BYTES)];
+            self.keep(direction, Kept::Wire(Bytes::copy_from_slice(head)));
+        }
+    }
+
+    fn keep(&mut self, direction: Direction, kept: Kept) {
         if self.capacity == 0 {
             return;
         }
         if self.lines.len() == self.capacity {
             self.lines.pop_front();
         }
-        self.lines.push_back(TraceLine { direction, text });
+        self.lines.push_back((direction, kept));
     }
 
-    /// Records protocol bytes: each line as text, literal data summarised.
-    pub(crate) fn push_wire(&mut self, direction: Direction, bytes: &[u8]) {
-        if self.capacity == 0 {
-            return;
-        }
-        self.push(direction, render(bytes));
-    }
-
-    pub(crate) fn lines(&self) -> impl Iterator<Item = &TraceLine> {
-        self.lines.iter()
+    pub(crate) fn lines(&self) -> impl Iterator<Item = TraceLine> + '_ {
+        self.lines.iter().map(|(direction, kept)| TraceLine {
+            direction: *direction,
+            text: match kept {
+                Kept::Text(text) => text.clone(),
+                Kept::Wire(bytes) => render(bytes),
+            },
+        })
     }
 }
 

@@ -33,7 +33,7 @@ fn the_trace_is_bounded() {
             let t = h.enqueue(Command::Noop);
             h.server(format!("{t} OK noop {t}\r\n").as_bytes());
         }
-        let lines: Vec<_> = h.client.trace().cloned().collect();
+        let lines: Vec<_> = h.client.trace().collect();
         assert_eq!(lines.len(), 5);
         let last = lines.last().unwrap();
         assert_eq!(last.direction, Direction::Received);
