@@ -236,9 +236,15 @@ impl Framer {
             State::Literal { end } => end.saturating_sub(partial),
             _ => 0,
         };
-        let room = pending.min(LITERAL_PREALLOC_MAX.max(2 * partial)) + MIN_READ;
-        let mut area = BytesMut::zeroed(partial + room.max(READ_CHUNK));
-        area[..partial].copy_from_slice(&self.buf);
+        let room = (pending.min(LITERAL_PREALLOC_MAX.max(2 * partial)) + MIN_READ).max(READ_CHUNK);
+        // The same allocation again when every frame cut from it is gone
+        // (a streaming reader drops each message): its memory is still in
+        // the caches. Else a new one, the partial response moved along.
+        let mut area = std::mem::take(&mut self.buf);
+        area.unsplit(std::mem::take(&mut self.spare));
+        area.truncate(partial);
+        area.reserve(room);
+        area.resize(partial + room, 0);
         self.buf = area.split_to(partial);
         self.spare = area;
     }
