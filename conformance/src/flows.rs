@@ -78,6 +78,18 @@ pub fn greeting_malformed<D: Driver>(driver: &D) {
     });
 }
 
+/// No greeting at all: [`ConnectionError::TimedOut`] after the engine's
+/// response timeout (300 ms), not a hang.
+pub fn greeting_silent<D: Driver>(driver: &D) {
+    play(driver, "greeting_silent", Security::Plain, |d, options| {
+        let timeout = Duration::from_millis(300);
+        let started = Instant::now();
+        let err = d.connect(options.response_timeout(timeout)).err().expect("no greeting, no session");
+        assert_timed_out(&err, timeout, started.elapsed());
+        Ok(())
+    });
+}
+
 // ----------------------------------------------------------- command results
 
 /// SELECT and EXAMINE: the typed mailbox state.
@@ -213,6 +225,21 @@ pub fn append_appenduid<D: Driver>(driver: &D) {
     });
 }
 
+/// An APPEND refused before its literal: the message is not sent, the NO
+/// is the result, and the session goes on.
+pub fn append_refused<D: Driver>(driver: &D) {
+    play(driver, "append_refused", Security::Plain, |d, options| {
+        let mut s = d.connect(options)?;
+        let message = AppendMessage::new(&b"Subject: draft\r\n\r\nbody"[..]);
+        match d.run(&mut s, request::append("Nope", message)) {
+            Err(Error::Command(CommandError::No { code: Some(ResponseCode::TryCreate), .. })) => {}
+            other => panic!("expected NO [TRYCREATE], got {other:?}"),
+        }
+        d.run(&mut s, request::noop())?;
+        logout(d, &mut s)
+    });
+}
+
 /// NAMESPACE, ID and GETQUOTAROOT.
 pub fn namespace_id_quota<D: Driver>(driver: &D) {
     play(driver, "namespace_id_quota", Security::Plain, |d, options| {
@@ -267,6 +294,18 @@ pub fn no_and_bad<D: Driver>(driver: &D) {
     });
 }
 
+/// A malformed response and a stray completion are dropped; the command
+/// they came with completes, and the news after them is applied.
+pub fn malformed_response<D: Driver>(driver: &D) {
+    play(driver, "malformed_response", Security::Plain, |d, options| {
+        let mut s = d.connect(options)?;
+        d.run(&mut s, request::select("INBOX"))?;
+        d.run(&mut s, request::noop())?;
+        assert_eq!(d.mailbox(&s).map(|m| m.exists), Some(3));
+        logout(d, &mut s)
+    });
+}
+
 // --------------------------------------------------------------- pipelining
 
 /// STATUS and LIST together: both lines reach the server before either is
@@ -307,6 +346,22 @@ pub fn idle<D: Driver>(driver: &D) {
         assert!(took < Duration::from_millis(1500), "IDLE took {took:?}: it must end when news arrives");
         assert!(news.contains(&Response::Data(Data::Exists(4))), "news: {news:?}");
         assert_eq!(d.mailbox(&s).map(|m| m.exists), Some(4));
+        logout(d, &mut s)
+    });
+}
+
+/// IDLE without news: DONE when the time is up, no news returned.
+pub fn idle_timeout<D: Driver>(driver: &D) {
+    play(driver, "idle_timeout", Security::Plain, |d, options| {
+        let mut s = d.connect(options)?;
+        d.run(&mut s, request::select("INBOX"))?;
+        let wait = Duration::from_millis(300);
+        let started = Instant::now();
+        let news = d.idle_once(&mut s, wait)?;
+        let took = started.elapsed();
+        assert!(news.is_empty(), "no news was sent: {news:?}");
+        assert!(took >= wait && took < wait * 3, "IDLE for {wait:?} took {took:?}");
+        assert_eq!(d.mailbox(&s).map(|m| m.exists), Some(3));
         logout(d, &mut s)
     });
 }
@@ -457,16 +512,20 @@ pub fn response_timeout<D: Driver>(driver: &D) {
         let mut s = d.connect(options.response_timeout(timeout))?;
         let started = Instant::now();
         let err = d.run(&mut s, request::noop()).expect_err("a silent server must time out");
-        let took = started.elapsed();
-        assert!(
-            matches!(connection_error(&err), Some(ConnectionError::TimedOut(t)) if *t == timeout),
-            "expected ConnectionError::TimedOut({timeout:?}), got {err:?}"
-        );
-        // Counted from when NOOP was written: 300 ms, plus scheduling slack.
-        let limit = timeout + Duration::from_millis(200);
-        assert!(took >= timeout && took < limit, "timed out after {took:?}, not within {limit:?}");
+        assert_timed_out(&err, timeout, started.elapsed());
         Ok(())
     });
+}
+
+/// The session ended with [`ConnectionError::TimedOut`] after `timeout`,
+/// counted from the last write: `took` is `timeout` plus scheduling slack.
+fn assert_timed_out(err: &Error, timeout: Duration, took: Duration) {
+    assert!(
+        matches!(connection_error(err), Some(ConnectionError::TimedOut(t)) if *t == timeout),
+        "expected ConnectionError::TimedOut({timeout:?}), got {err:?}"
+    );
+    let limit = timeout + Duration::from_millis(200);
+    assert!(took >= timeout && took < limit, "timed out after {took:?}, not within {limit:?}");
 }
 
 /// Logs out cleanly: LOGOUT is answered with BYE and OK.
