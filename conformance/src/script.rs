@@ -19,10 +19,10 @@
 //! ends the write.
 //!
 //! `{name}` (a letter or `_`, then letters, digits, `_`) is a placeholder.
-//! In a `C:`/`CB:` line an unbound one captures what the client sent there
-//! (up to the next character of the pattern, or the end of the line); a
-//! bound one must match its value. In `S:`/`SB:` lines it is replaced by its
-//! value. Tags are the client's choice: capture them (`C: {tag} NOOP`) and
+//! In a `C:` line an unbound one captures what the client sent there (up to
+//! the next character of the pattern, or the end of the line); a bound one
+//! must match its value. In `S:`/`SB:`/`CB:` lines it is replaced by its
+//! value (it must be bound by then). Tags are the client's choice: capture them (`C: {tag} NOOP`) and
 //! answer with them (`S: {tag} OK done`). Literal announcements such as
 //! `{5}` or `{5+}` are not placeholders.
 //!
@@ -124,7 +124,8 @@ impl Script {
                 if template.0.is_empty() {
                     return Err(err("CB: expects at least one byte".into()));
                 }
-                StepKind::ExpectBytes(bind(template, &mut bound).map_err(err)?)
+                // The byte count must be known: no captures here.
+                StepKind::ExpectBytes(check_bound(template, &bound).map_err(err)?)
             } else {
                 let mut words = line.split_whitespace();
                 match (words.next(), words.next(), words.next()) {
@@ -172,7 +173,8 @@ fn prefixed<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
     Some(rest.strip_prefix(' ').unwrap_or(rest))
 }
 
-/// A send may only use placeholders an earlier `C:` line captured.
+/// Sends and exact bytes may only use placeholders an earlier `C:` line
+/// captured.
 fn check_bound(template: Template, bound: &HashSet<String>) -> Result<Template, String> {
     for piece in &template.0 {
         if let Piece::Var(name) = piece {
@@ -391,6 +393,7 @@ mod tests {
             ("PAUSE soon\n", "s:1: PAUSE takes milliseconds"),
             ("SB: \\q\n", "s:1: unknown escape \\q"),
             ("C: {a}{b}\n", "s:1: {a}{b}: two placeholders"),
+            ("CB: {t} x\n", "s:1: {t} is used before a C: line captures it"),
             ("# nothing\n", "s: no steps"),
         ];
         for (text, want) in cases {

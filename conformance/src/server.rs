@@ -385,6 +385,27 @@ mod tests {
     }
 
     #[test]
+    fn exact_bytes_after_a_captured_line() {
+        let script =
+            Script::parse("t", "S: * OK hi\nC: {t} X {3}\nCB: \\x00\\x01\\x02\nS: {t} OK\n").unwrap();
+        let server = ScriptServer::start(script).unwrap();
+        let (mut tcp, mut reader) = connect(&server);
+        read_line(&mut reader);
+        tcp.write_all(b"q9 X {3}\r\n\x00\x01\x02").unwrap();
+        assert_eq!(read_line(&mut reader), "q9 OK\r\n");
+        drop((tcp, reader));
+        server.finish().unwrap();
+
+        let script = Script::parse("t", "S: * OK hi\nCB: ab\\x00\n").unwrap();
+        let server = ScriptServer::start(script).unwrap();
+        let (mut tcp, mut reader) = connect(&server);
+        read_line(&mut reader);
+        tcp.write_all(b"ab\x01").unwrap();
+        let err = server.finish().unwrap_err().to_string();
+        assert!(err.contains("expected the bytes `ab\\x00`\n  the client sent `ab\\x01`"), "{err}");
+    }
+
+    #[test]
     fn no_client_is_a_failure() {
         let server = ScriptServer::start(Script::parse("t", "S: * OK hi\n").unwrap()).unwrap();
         let err = server.finish_within(Duration::from_millis(50)).unwrap_err().to_string();
