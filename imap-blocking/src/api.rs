@@ -2,8 +2,8 @@
 //! session, plus what only a blocking session does: streaming FETCH as an
 //! iterator, sending several commands at once.
 
-use imap_core::request::{self, Completion, Handle, Request};
-use imap_core::types::{Command, Fetch, FetchAttr, SequenceSet};
+use imap_core::request::{self, Handle, Request};
+use imap_core::types::{Fetch, FetchAttr, SequenceSet};
 use imap_core::{Client, Commands, Engine};
 
 use crate::session::Session;
@@ -49,23 +49,24 @@ impl Session {
         Ok(FetchStream { session: self, handle, done: false })
     }
 
-    /// Sends several commands at once (as far as the pipelining rules
-    /// allow) and waits for all; one result per command, in order.
+    /// Sends several requests at once (as far as the pipelining rules
+    /// allow) and waits for all; one result per request, in order. Mixed
+    /// kinds: [`erase`](imap_core::request::Request::erase) them to
+    /// [`Completion`]s, or use [`request::command`].
     ///
     /// ```no_run
     /// # fn f(s: &mut imap_blocking::Session) -> imap_blocking::Result<()> {
-    /// use imap_blocking::imap_core::types::{Command, FetchAttr};
+    /// use imap_blocking::imap_core::request;
+    /// use imap_blocking::FetchAttr;
     /// let results = s.pipeline(vec![
-    ///     Command::fetch(true, 1..=100, [FetchAttr::Flags]),
-    ///     Command::fetch(true, 101..=200, [FetchAttr::Flags]),
+    ///     request::fetch(true, 1..=100, &[FetchAttr::Flags]),
+    ///     request::fetch(true, 101..=200, &[FetchAttr::Flags]),
     /// ])?;
     /// # Ok(()) }
     /// ```
-    pub fn pipeline(&mut self, commands: Vec<Command>) -> Result<Vec<Result<Completion>>> {
-        let handles: Vec<Result<Handle<Completion>>> = commands
-            .into_iter()
-            .map(|c| self.core.submit(request::command(c)).map_err(Error::from))
-            .collect();
+    pub fn pipeline<T>(&mut self, requests: Vec<Request<T>>) -> Result<Vec<Result<T>>> {
+        let handles: Vec<Result<Handle<T>>> =
+            requests.into_iter().map(|r| self.core.submit(r).map_err(Error::from)).collect();
         self.flush()?;
         let mut out = Vec::with_capacity(handles.len());
         for handle in handles {

@@ -144,6 +144,12 @@ impl Session {
     /// the core's deadline, or `max_wait`), tick the clock.
     pub(crate) fn step(&mut self, max_wait: Option<Duration>) -> Result<()> {
         self.flush()?;
+        // The core's call order: a tick after writing. The engine dates
+        // progress by the tick that sees it, so without this tick the
+        // response timeout would count from the tick before the write and
+        // fire up to twice as late.
+        self.core.handle_timeout(Instant::now());
+        self.flush()?;
         self.absorb_events()?;
         if let Some(err) = self.core.connection_error() {
             return Err(Error::Connection(err.clone()));

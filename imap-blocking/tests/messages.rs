@@ -6,6 +6,7 @@ use imap_blocking::prelude::*;
 use std::time::{Duration, Instant};
 
 use common::{login, login_second_user, message, TempMailbox};
+use imap_blocking::imap_core::request;
 use imap_blocking::imap_core::types::{BodyStructure, Data, QResync, SelectModifiers, SinglePartKind};
 use imap_blocking::imap_core::types::{Date, Response};
 use imap_blocking::{
@@ -287,32 +288,19 @@ fn pipelined_commands() {
     let mut s = login();
     let m = TempMailbox::new(&mut s, "pipe");
     // Many small APPENDs pipelined (not MULTIAPPEND).
-    let commands = (0..30)
-        .map(|i| imap_blocking::imap_core::types::Command::Append {
-            mailbox: m.name.as_str().into(),
-            messages: vec![AppendMessage::new(message(&format!("p{i}"), "x"))],
-        })
+    let appends = (0..30)
+        .map(|i| request::append(m.name.as_str(), AppendMessage::new(message(&format!("p{i}"), "x"))))
         .collect();
-    let results = s.pipeline(commands).unwrap();
+    let results = s.pipeline(appends).unwrap();
     assert_eq!(results.len(), 30);
     assert!(results.iter().all(Result::is_ok));
     s.select(&m.name).unwrap();
     // FETCH flags for many sets at once.
-    let commands = (0..3)
-        .map(|i| {
-            imap_blocking::imap_core::types::Command::fetch(
-                true,
-                (i * 10 + 1)..=(i * 10 + 10),
-                [FetchAttr::Flags],
-            )
-        })
-        .collect();
-    let results = s.pipeline(commands).unwrap();
+    let fetches =
+        (0..3).map(|i| request::fetch(true, (i * 10 + 1)..=(i * 10 + 10), &[FetchAttr::Flags])).collect();
+    let results = s.pipeline(fetches).unwrap();
     for r in results {
-        let imap_blocking::imap_core::request::Output::Fetch(fetched) = r.unwrap().output else {
-            panic!("a FETCH output")
-        };
-        assert_eq!(fetched.len(), 10);
+        assert_eq!(r.unwrap().len(), 10);
     }
     // MULTIAPPEND in one command.
     let more: Vec<AppendMessage> =
