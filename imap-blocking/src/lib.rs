@@ -60,9 +60,3 @@ pub mod prelude {
     pub use crate::Connect;
     pub use imap_core::{Commands, Engine};
 }
-
-/// README.md's Rust examples, compiled and run as doctests so they never
-/// drift from the API.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;

@@ -66,3 +66,9 @@ pub mod prelude {
     pub use futures_lite::StreamExt as _;
     pub use imap_core::{Commands, Engine};
 }
+
+/// README.md's Rust examples (the blocking, async, tokio and sans-I/O
+/// ones), compiled and run as doctests so they never drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
