@@ -52,7 +52,7 @@ impl Session {
     /// Sends several requests at once (as far as the pipelining rules
     /// allow) and waits for all; one result per request, in order. Mixed
     /// kinds: [`erase`](imap_core::request::Request::erase) them to
-    /// [`Completion`]s, or use [`request::command`].
+    /// [`Completion`](imap_core::request::Completion)s, or use [`request::command`].
     ///
     /// ```no_run
     /// # fn f(s: &mut imap_blocking::Session) -> imap_blocking::Result<()> {

@@ -246,7 +246,7 @@ impl Session {
     /// Runs IDLE until the server sends something, `timeout` passes, or an
     /// [`IdleInterrupter`] fires; then ends it with DONE and returns what
     /// arrived (empty on timeout). New messages, expunges and flag changes
-    /// are also applied to [`mailbox`](Self::mailbox).
+    /// are also applied to the mailbox state ([`Engine::mailbox`](imap_core::Engine::mailbox)).
     pub fn idle_wait(&mut self, timeout: Duration) -> Result<Vec<Response>> {
         let deadline = Instant::now() + timeout;
         self.interrupt.store(false, Ordering::SeqCst);

@@ -75,7 +75,7 @@ pub trait Engine {
 
 /// The typed IMAP API every driver offers: one method per operation, the
 /// same names everywhere. Message ids are UIDs unless
-/// [`use_uid`](Commands::use_uid) says otherwise; mailbox names are plain
+/// [`use_uid`](Engine::use_uid) says otherwise; mailbox names are plain
 /// Rust strings (modified UTF-7 is handled for you).
 ///
 /// ```
