@@ -768,3 +768,136 @@ fn server_answers_every_command_bad() {
     s.report("every command BAD");
     assert!(s.peak.pending_transmit < 64, "{:?}", s.peak);
 }
+
+// ---------------------------------------------------------------- time
+
+/// The response timeout counts progress, not bytes: a server streaming
+/// what is dropped or what nobody asked for still times out.
+mod response_timeout {
+    use super::*;
+
+    /// `secs` seconds pass one at a time, with `each` from the server every
+    /// second; whether the connection was lost (and with what).
+    fn stream_for(s: &mut Session, secs: u64, mut each: impl FnMut(u64) -> Vec<u8>) -> Vec<Ev> {
+        let mut all = Vec::new();
+        for i in 0..secs {
+            s.input(&each(i));
+            s.advance(1);
+            all.extend(s.events());
+            if all.iter().any(|e| matches!(e, Ev::ConnectionLost(_))) {
+                break;
+            }
+        }
+        all
+    }
+
+    fn timed_out(events: &[Ev]) -> bool {
+        events.iter().any(|e| matches!(e, Ev::ConnectionLost(ConnectionError::TimedOut(_))))
+    }
+
+    #[test]
+    fn an_endless_line_times_out() {
+        let mut s = Session::logged_in();
+        let tag = s.enqueue(Command::Noop);
+        s.input(b"* OK ");
+        // 1 MiB a second: the 8 MiB line limit is broken after 8 s, then
+        // everything is dropped and 60 s later the session times out.
+        let events = stream_for(&mut s, 200, |_| vec![b'a'; 1 << 20]);
+        assert!(timed_out(&events), "{events:?}");
+        s.expect_lost(&events, &[&tag]);
+        assert!(s.peak.buffered_input <= (8 << 20) + (1 << 20), "{:?}", s.peak);
+    }
+
+    #[test]
+    fn a_literal_bomb_times_out() {
+        let mut s = Session::selected();
+        let tag = s.enqueue(fetch("1", vec![FetchAttr::body_peek()]));
+        s.input(b"* 1 FETCH (BODY[] {99999999999}\r\n");
+        let events = stream_for(&mut s, 200, |_| vec![b'x'; 1 << 20]);
+        assert!(timed_out(&events), "{events:?}");
+        s.expect_lost(&events, &[&tag]);
+    }
+
+    #[test]
+    fn a_flood_of_unsolicited_data_times_out() {
+        let mut s = Session::selected();
+        let tag = s.enqueue(Command::Noop);
+        let events = stream_for(&mut s, 200, |i| {
+            (0..500)
+                .map(|j| format!("* {} FETCH (FLAGS (\\Seen))\r\n", 1 + (i * 500 + j) % 10))
+                .collect::<String>()
+                .into_bytes()
+        });
+        assert!(timed_out(&events), "{events:?}");
+        s.expect_lost(&events, &[&tag]);
+    }
+
+    #[test]
+    fn keepalives_during_a_long_command_do_not_time_out() {
+        let mut s = Session::selected();
+        let tag = s.enqueue(Command::Noop);
+        // Ten minutes of Dovecot's progress lines every 10 s, then the answer.
+        let events = stream_for(&mut s, 600, |i| {
+            if i % 10 == 0 {
+                format!("* OK Searched {}% of the mailbox\r\n", i / 6).into_bytes()
+            } else {
+                Vec::new()
+            }
+        });
+        assert!(!timed_out(&events), "{events:?}");
+        s.input(format!("{tag} OK done\r\n").as_bytes());
+        s.expect_completed_ok(&tag);
+    }
+
+    #[test]
+    fn a_slow_big_literal_does_not_time_out() {
+        let mut s = Session::selected();
+        let tag = s.enqueue(fetch("1", vec![FetchAttr::body_peek()]));
+        // 200 KiB at 1 KiB a second: over three minutes, never 60 s silent.
+        s.input(b"* 1 FETCH (BODY[] {204800}\r\n");
+        let events = stream_for(&mut s, 200, |_| vec![b'x'; 1024]);
+        assert!(!timed_out(&events), "{events:?}");
+        s.input(b")\r\n");
+        s.input(format!("{tag} OK done\r\n").as_bytes());
+        s.expect_completed_ok(&tag);
+    }
+
+    #[test]
+    fn solicited_data_keeps_a_long_fetch_alive() {
+        let mut s = Session::selected();
+        let tag = s.enqueue(fetch("1:*", vec![FetchAttr::Flags]));
+        // 2,000 answers a second for 200 s: far more than the keepalive
+        // allowance, but every one of them is for the command.
+        let events = stream_for(&mut s, 200, |_| {
+            (1..=2000)
+                .map(|n| format!("* {} FETCH (FLAGS ())\r\n", n % 10 + 1))
+                .collect::<String>()
+                .into_bytes()
+        });
+        assert!(!timed_out(&events), "{events:?}");
+        s.input(format!("{tag} OK done\r\n").as_bytes());
+        s.expect_completed_ok(&tag);
+    }
+
+    #[test]
+    fn a_greeting_over_the_line_limit_ends_the_connection() {
+        let mut s = Session::new(ClientConfig::default());
+        s.input(b"* OK ");
+        let mut events = Vec::new();
+        for _ in 0..10 {
+            s.input(&vec![b'a'; 1 << 20]);
+            events.extend(s.events());
+        }
+        let lost = s.expect_lost(&events, &[]);
+        assert!(
+            matches!(
+                lost,
+                ConnectionError::MalformedGreeting(ResponseError::Limit(LimitError {
+                    kind: LimitKind::LineLength,
+                    ..
+                }))
+            ),
+            "{lost:?}"
+        );
+    }
+}

@@ -23,7 +23,7 @@ impl Client {
             self.fail(ConnectionError::StartTlsInjection(data.len()));
             return;
         }
-        self.progress += 1;
+        let frames = self.frames;
         #[cfg(feature = "compress")]
         if let Some(inflater) = self.inflater.as_mut() {
             let framer = &mut self.framer;
@@ -32,10 +32,38 @@ impl Client {
                 return;
             }
             self.process_input();
+            self.count_partial_progress(frames);
             return;
         }
         self.framer.push(data);
         self.process_input();
+        self.count_partial_progress(frames);
+    }
+
+    /// What counts as progress for the response timeout (see
+    /// `ClientConfig::response_timeout`): a response for a command, a few
+    /// unsolicited ones (keepalives such as Dovecot's `* OK Searched 50%`
+    /// during a long SEARCH), or a chunk of a response still coming (a big
+    /// literal). Not: bytes being dropped (an endless line, a literal over
+    /// the limit), nor a flood of unsolicited data. So a server that
+    /// streams without ever answering still times out.
+    fn count_partial_progress(&mut self, frames_before: u64) {
+        if self.frames == frames_before && self.framer.is_mid_response() && !self.framer.is_discarding() {
+            self.progress += 1;
+        }
+    }
+
+    /// Counts one framed response as progress (see above).
+    fn count_frame(&mut self, unsolicited_before: u32) {
+        /// Unsolicited responses in a row that still count as progress.
+        const KEEPALIVES: u32 = 1_000;
+        self.frames += 1;
+        if self.unsolicited_run == unsolicited_before {
+            self.unsolicited_run = 0;
+            self.progress += 1;
+        } else if self.unsolicited_run <= KEEPALIVES {
+            self.progress += 1;
+        }
     }
 
     /// Room to read the server's bytes into, without a copy: read from the
@@ -83,9 +111,10 @@ impl Client {
             self.fail(ConnectionError::StartTlsInjection(n));
             return;
         }
-        self.progress += 1;
+        let frames = self.frames;
         self.framer.commit(n);
         self.process_input();
+        self.count_partial_progress(frames);
     }
 
     /// The server closed the connection (or the transport failed).
@@ -141,12 +170,24 @@ impl Client {
                     } else {
                         crate::parse::parse_response(&raw, &self.config.parse)
                     };
+                    let unsolicited = self.unsolicited_run;
                     match parsed {
                         Ok(response) => self.handle_response(response),
-                        Err(e) => self.handle_malformed(e, &raw),
+                        Err(e) => {
+                            // Garbage counts as unsolicited.
+                            self.unsolicited_run = self.unsolicited_run.saturating_add(1);
+                            self.handle_malformed(e, &raw);
+                        }
                     }
+                    self.count_frame(unsolicited);
                 }
                 Ok(Some(Frame::Skipped(limit))) => {
+                    self.frames += 1;
+                    if self.state == StateName::Greeting {
+                        // Nothing sensible can follow a greeting that long.
+                        self.fail(ConnectionError::MalformedGreeting(ResponseError::Limit(limit)));
+                        return;
+                    }
                     self.events.push_back(Event::ResponseError(ResponseError::Limit(limit)));
                 }
                 Err(e) => {

@@ -58,7 +58,12 @@ pub struct ClientConfig {
     pub parse: ParseOptions,
     /// End the session with [`ConnectionError::TimedOut`] when the server
     /// makes no progress for this long while a command (or the greeting)
-    /// is awaited. IDLE is exempt. Default 60 s; `None` disables.
+    /// is awaited. IDLE is exempt. Progress is a response for a command,
+    /// part of a response still arriving, or a keepalive; bytes dropped
+    /// for breaking a [`Limits`](crate::Limits) and a flood of unsolicited
+    /// data (over 1,000 responses in a row) are not, so a server that
+    /// streams without ever answering still times out. Default 60 s;
+    /// `None` disables.
     pub response_timeout: Option<Duration>,
     /// Re-issue IDLE this often (RFC 2177 asks for less than 30 minutes).
     /// Default 29 minutes.
@@ -180,6 +185,10 @@ pub struct Client {
     progress: u64,
     progress_seen: u64,
     last_progress: Option<Instant>,
+    /// Responses framed so far, and how many in a row were unsolicited (see
+    /// `inbound::count_progress`).
+    frames: u64,
+    unsolicited_run: u32,
     /// Since when the session has been quiet (for automatic IDLE).
     quiet_since: Option<Instant>,
     /// The server refused an automatic IDLE: not again until the next
@@ -220,6 +229,8 @@ impl Client {
             progress: 0,
             progress_seen: 0,
             last_progress: None,
+            frames: 0,
+            unsolicited_run: 0,
             quiet_since: None,
             auto_idle_refused: false,
         }

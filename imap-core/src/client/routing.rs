@@ -148,6 +148,7 @@ impl Client {
     /// still waiting at the back of the queue (only the latest count
     /// matters), so a flood of them cannot grow memory.
     fn push_unsolicited(&mut self, response: Response) {
+        self.unsolicited_run = self.unsolicited_run.saturating_add(1);
         if let Response::Data(new @ (Data::Exists(_) | Data::Recent(_))) = &response {
             // Look through the trailing run of counts: servers send them in
             // EXISTS + RECENT pairs.

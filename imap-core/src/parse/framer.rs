@@ -265,6 +265,12 @@ impl Framer {
         !self.buf.is_empty() || !matches!(self.state, State::Line)
     }
 
+    /// Whether the bytes coming in are being dropped: the rest of a
+    /// response that broke a limit.
+    pub fn is_discarding(&self) -> bool {
+        matches!(self.state, State::DiscardLine { .. } | State::DiscardLiteral { .. })
+    }
+
     /// Takes every byte not yet framed, leaving the framer empty. Used at a
     /// protocol switch (STARTTLS, COMPRESS), where the bytes after the last
     /// response belong to another layer.
