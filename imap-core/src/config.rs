@@ -25,6 +25,13 @@ pub struct Limits {
     /// multiparts, THREAD trees, extension data). Default 100. Bounds the
     /// parser's recursion.
     pub max_nesting: usize,
+    /// Most bytes of untagged data one command's result collects (a FETCH
+    /// of many messages, a LIST, a SEARCH). Default 1 GiB. A server that
+    /// answers without end costs at most this much: the command then fails
+    /// with [`CommandError::Limit`](crate::CommandError::Limit) and the rest
+    /// of its data is dropped. Streamed FETCH data is not collected, so not
+    /// counted.
+    pub max_result_len: u64,
 }
 
 impl Default for Limits {
@@ -34,6 +41,7 @@ impl Default for Limits {
             max_literal_len: 256 << 20,
             max_response_len: 512 << 20,
             max_nesting: 100,
+            max_result_len: 1 << 30,
         }
     }
 }

@@ -49,6 +49,8 @@ pub enum LimitKind {
     ResponseLength,
     /// [`Limits::max_nesting`](crate::Limits::max_nesting).
     Nesting,
+    /// [`Limits::max_result_len`](crate::Limits::max_result_len).
+    ResultLength,
 }
 
 impl fmt::Display for LimitKind {
@@ -58,6 +60,7 @@ impl fmt::Display for LimitKind {
             LimitKind::LiteralLength => "literal size",
             LimitKind::ResponseLength => "response size",
             LimitKind::Nesting => "nesting depth",
+            LimitKind::ResultLength => "result size",
         })
     }
 }
@@ -278,6 +281,11 @@ pub enum CommandError {
     /// The connection ended before the command completed.
     #[error("the connection ended before the command completed: {0}")]
     Connection(ConnectionError),
+    /// The server sent more data for the command than
+    /// [`Limits::max_result_len`](crate::Limits::max_result_len) allows:
+    /// the result was dropped (the session goes on).
+    #[error("the server's answer was too large: {0}")]
+    Limit(LimitError),
 }
 
 fn code_suffix(code: &Option<crate::types::ResponseCode>) -> String {

@@ -901,3 +901,64 @@ mod response_timeout {
         );
     }
 }
+
+/// A command answered without end: its result stops growing at
+/// `max_result_len`, the command fails with a typed error, and the session
+/// goes on (or times out if the server never completes it).
+mod endless_answer {
+    use super::*;
+
+    fn small_results() -> Session {
+        let mut config = ClientConfig::default();
+        config.parse.limits.max_result_len = 1 << 20;
+        let mut s = Session::logged_in_with(config);
+        let tag = s.enqueue(Command::select("INBOX"));
+        s.input(format!("* 10 EXISTS\r\n{tag} OK [READ-WRITE] selected\r\n").as_bytes());
+        s.expect_completed_ok(&tag);
+        s
+    }
+
+    fn flood(n: u32) -> Vec<u8> {
+        (0..n)
+            .map(|i| format!("* {} FETCH (FLAGS (\\Seen $Label{i}))\r\n", i % 10 + 1))
+            .collect::<String>()
+            .into_bytes()
+    }
+
+    #[test]
+    fn fails_the_command_at_the_limit_and_the_session_goes_on() {
+        let mut s = small_results();
+        let tag = s.enqueue(fetch("1:*", vec![FetchAttr::Flags]));
+        // 4 MiB of answers for a 1 MiB result limit.
+        for _ in 0..40 {
+            s.input(&flood(3000));
+            assert!(s.events().is_empty());
+        }
+        s.input(format!("{tag} OK FETCH completed\r\n").as_bytes());
+        let events = s.events();
+        let [Ev::Completed { tag: t, result: Err(CommandError::Limit(limit)) }] = events.as_slice() else {
+            panic!("{events:?}")
+        };
+        assert_eq!((t, limit.kind, limit.limit), (&tag, LimitKind::ResultLength, 1 << 20));
+        assert!(limit.to_string().contains("result size limit of 1048576"), "{limit}");
+        assert_eq!(s.client.state(), StateName::Selected);
+        s.noop_completes();
+    }
+
+    #[test]
+    fn times_out_if_the_answer_never_ends() {
+        let mut s = small_results();
+        let tag = s.enqueue(fetch("1:*", vec![FetchAttr::Flags]));
+        let mut events = Vec::new();
+        for _ in 0..300 {
+            s.input(&flood(3000));
+            s.advance(1);
+            events.extend(s.events());
+            if events.iter().any(|e| matches!(e, Ev::ConnectionLost(_))) {
+                break;
+            }
+        }
+        let lost = s.expect_lost(&events, &[&tag]);
+        assert!(matches!(lost, ConnectionError::TimedOut(_)), "{lost:?}");
+    }
+}

@@ -14,7 +14,8 @@ server options (each falls back to an environment variable, then to a default):
   --user USER          IMAP_USER
   --password PASS      IMAP_PASSWORD
   --security MODE      IMAP_SECURITY  tls | starttls | plain (tls; starttls for 127.0.0.1)
-  --ca-file PEM        IMAP_CA_FILE   (also trust this CA)";
+  --ca-file PEM        IMAP_CA_FILE   (also trust this CA)
+  --timeout SECS       IMAP_TIMEOUT   (60: give up on a server silent this long)";
 
 /// A server and an account, from flags and environment variables.
 ///
@@ -56,6 +57,9 @@ pub enum SettingsError {
     /// A port that is not a number from 1 to 65535.
     #[error("invalid port {0:?}")]
     Port(String),
+    /// A timeout that is not a positive number of seconds.
+    #[error("invalid timeout {0:?}: a number of seconds, such as 30 or 2.5")]
+    Timeout(String),
     /// An unknown security mode.
     #[error(transparent)]
     Security(#[from] ParseSecurityError),
@@ -74,7 +78,7 @@ impl Settings {
         while let Some(a) = args.next() {
             match a.as_str() {
                 "-h" | "--help" => return Err(SettingsError::Help),
-                "--host" | "--port" | "--user" | "--password" | "--security" | "--ca-file" => {
+                "--host" | "--port" | "--user" | "--password" | "--security" | "--ca-file" | "--timeout" => {
                     let value = args.next().ok_or_else(|| SettingsError::MissingValue(a.clone()))?;
                     flags.insert(a, value);
                 }
@@ -96,6 +100,11 @@ impl Settings {
         }
         if let Some(ca) = get("--ca-file", "IMAP_CA_FILE") {
             options = options.ca_file(PathBuf::from(ca));
+        }
+        if let Some(t) = get("--timeout", "IMAP_TIMEOUT") {
+            let secs = t.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9);
+            let secs = secs.ok_or(SettingsError::Timeout(t))?;
+            options = options.response_timeout(std::time::Duration::from_secs_f64(secs));
         }
         Ok(Settings {
             options,
@@ -152,6 +161,11 @@ mod tests {
         assert_eq!(parse(&["--port", "0"]).unwrap_err(), SettingsError::Port("0".into()));
         assert!(matches!(parse(&["--security", "ssh"]), Err(SettingsError::Security(_))));
         assert_eq!(parse(&["-h"]).unwrap_err(), SettingsError::Help);
+        for bad in ["0", "-1", "soon", "NaN", "inf"] {
+            assert_eq!(parse(&["--timeout", bad]).unwrap_err(), SettingsError::Timeout(bad.into()));
+        }
+        let s = parse(&["--timeout", "2.5"]).unwrap();
+        assert_eq!(s.options.engine.response_timeout, Some(std::time::Duration::from_millis(2500)));
         let s = parse(&["--mailbox", "INBOX", "--dry-run"]).unwrap();
         assert_eq!(s.flag("--mailbox"), Ok(Some("INBOX".into())));
         assert!(s.switch("--dry-run") && !s.switch("--other"));

@@ -18,9 +18,20 @@ impl Client {
             self.events.push_back(Event::ProtocolError(ProtocolError::UnknownTag(tag)));
             return;
         };
-        let f = self.in_flight.remove(i);
+        let mut f = self.in_flight.remove(i);
         if let Some(ResponseCode::Capability(c)) = &status.code {
             self.set_capabilities(c.clone());
+        }
+        if let Some(limit) = f.overflow.take() {
+            // The result is lost: whatever the server said, the command
+            // failed for the application (a SELECT leaves nothing selected).
+            self.state = self.state.after_failure(&f.spec);
+            if f.spec.deselects_on_failure {
+                self.mailbox = None;
+            }
+            self.complete(f.owner, Err(CommandError::Limit(limit)));
+            self.pump();
+            return;
         }
         match status.kind {
             StatusKind::Ok => self.succeeded(f, status),

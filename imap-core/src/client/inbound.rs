@@ -171,6 +171,7 @@ impl Client {
                         crate::parse::parse_response(&raw, &self.config.parse)
                     };
                     let unsolicited = self.unsolicited_run;
+                    self.frame_len = raw.len() as u64;
                     match parsed {
                         Ok(response) => self.handle_response(response),
                         Err(e) => {

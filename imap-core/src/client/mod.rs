@@ -189,6 +189,8 @@ pub struct Client {
     /// `inbound::count_progress`).
     frames: u64,
     unsolicited_run: u32,
+    /// The size of the response being handled.
+    frame_len: u64,
     /// Since when the session has been quiet (for automatic IDLE).
     quiet_since: Option<Instant>,
     /// The server refused an automatic IDLE: not again until the next
@@ -231,6 +233,7 @@ impl Client {
             last_progress: None,
             frames: 0,
             unsolicited_run: 0,
+            frame_len: 0,
             quiet_since: None,
             auto_idle_refused: false,
         }

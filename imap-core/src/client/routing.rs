@@ -3,8 +3,9 @@
 //! the data, or to the application as unsolicited.
 
 use super::Client;
-use crate::error::{ConnectionError, ProtocolError};
+use crate::error::{ConnectionError, LimitError, LimitKind, ProtocolError};
 use crate::event::Event;
+use crate::request::collect::Collector;
 use crate::request::spec::RouteCtx;
 use crate::state::{LogoutPhase, StateName};
 use crate::types::{Command, Data, Response, ResponseCode, Status, StatusKind};
@@ -139,6 +140,23 @@ impl Client {
             }
         }
         if gone && !f.collector.feeds_session() {
+            return;
+        }
+        f.collected += self.frame_len;
+        let limit = self.config.parse.limits.max_result_len;
+        if f.collected > limit || f.overflow.is_some() {
+            if f.overflow.is_none() {
+                let error = LimitError {
+                    kind: LimitKind::ResultLength,
+                    limit,
+                    size: f.collected,
+                    head: bytes::Bytes::copy_from_slice(f.tag.as_bytes()),
+                };
+                f.overflow = Some(error);
+                f.collector = Collector::Discard;
+            }
+            // Dropped data is not progress (see `inbound::count_frame`).
+            self.unsolicited_run = self.unsolicited_run.saturating_add(1);
             return;
         }
         f.collector.accept(response);

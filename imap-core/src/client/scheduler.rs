@@ -88,6 +88,11 @@ pub(crate) struct InFlight {
     pub(crate) unsent: VecDeque<Fragment>,
     pub(crate) sasl: Option<SaslRun>,
     pub(crate) idle: Option<IdleRun>,
+    /// Bytes of untagged data collected for the result so far.
+    pub(crate) collected: u64,
+    /// The result broke `max_result_len`: its data is dropped and the
+    /// command fails with this.
+    pub(crate) overflow: Option<crate::error::LimitError>,
 }
 
 impl std::fmt::Debug for InFlight {
@@ -213,7 +218,18 @@ impl Client {
         let idle = matches!(command, Command::Idle).then(|| IdleRun::new(idle_refresh));
         let mut unsent: VecDeque<Fragment> = encoded.into_fragments().into();
         self.send_until_sync(&mut unsent);
-        self.in_flight.push(InFlight { tag, command, spec, owner, collector, unsent, sasl, idle });
+        self.in_flight.push(InFlight {
+            tag,
+            command,
+            spec,
+            owner,
+            collector,
+            unsent,
+            sasl,
+            idle,
+            collected: 0,
+            overflow: None,
+        });
     }
 
     /// Sends fragments up to (not including) the next synchronising literal.

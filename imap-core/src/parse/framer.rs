@@ -509,6 +509,7 @@ impl Framer {
             LimitKind::LiteralLength => self.limits.max_literal_len,
             LimitKind::ResponseLength => self.limits.max_response_len,
             LimitKind::Nesting => self.limits.max_nesting as u64,
+            LimitKind::ResultLength => self.limits.max_result_len,
         };
         LimitError { kind, limit, size, head: self.head() }
     }

@@ -27,7 +27,7 @@
 //! [`find_special_folder`]) are plans the engine runs step by step, choosing
 //! the commands by the server's capabilities; each is still one handle.
 
-mod collect;
+pub(crate) mod collect;
 mod plan;
 mod results;
 pub(crate) mod spec;

@@ -38,7 +38,13 @@ fn responses(input: &[u8]) -> Vec<Bytes> {
 }
 
 fn small_limits() -> Limits {
-    Limits { max_line_len: 64, max_literal_len: 1024, max_response_len: 4096, max_nesting: 100 }
+    Limits {
+        max_line_len: 64,
+        max_literal_len: 1024,
+        max_response_len: 4096,
+        max_nesting: 100,
+        max_result_len: 1 << 30,
+    }
 }
 
 fn skipped(frame: &Frame) -> &LimitError {
@@ -444,7 +450,13 @@ fn response_too_large_by_a_line_after_literals() {
 /// overflowing announcement is fatal after the skip, whatever the chunking.
 #[test]
 fn outcome_of_a_broken_limit_does_not_depend_on_chunking() {
-    let limits = Limits { max_line_len: 10, max_literal_len: 100, max_response_len: 30, max_nesting: 100 };
+    let limits = Limits {
+        max_line_len: 10,
+        max_literal_len: 100,
+        max_response_len: 30,
+        max_nesting: 100,
+        max_result_len: 1 << 30,
+    };
     // 25 bytes of response, then a line crossing the response limit (at its
     // 6th byte) before the line limit (at its 11th).
     let input = b"* A {15}\r\n123456789012345 and more\r\n* 1 EXISTS\r\n";
@@ -484,7 +496,13 @@ fn outcome_of_a_broken_limit_does_not_depend_on_chunking() {
 
 #[test]
 fn limits_hold_exactly_at_the_boundary() {
-    let limits = Limits { max_line_len: 12, max_literal_len: 3, max_response_len: 1000, max_nesting: 100 };
+    let limits = Limits {
+        max_line_len: 12,
+        max_literal_len: 3,
+        max_response_len: 1000,
+        max_nesting: 100,
+        max_result_len: 1 << 30,
+    };
     // 12 bytes with CRLF: allowed.
     assert_eq!(frames_whole(limits, b"* 1 EXISTS\r\n")[0], Frame::Response("* 1 EXISTS\r\n".into()));
     // 13: too long.
@@ -555,6 +573,7 @@ fn huge_limits_do_not_overflow_offsets() {
         max_literal_len: u64::MAX,
         max_response_len: u64::MAX,
         max_nesting: 100,
+        max_result_len: u64::MAX,
     };
     let frames = frames_whole(limits, b"* 1 FETCH (BODY[] {18446744073709551615}\r\nabc");
     assert_eq!(skipped(&frames[0]).kind, LimitKind::LiteralLength);
@@ -717,7 +736,7 @@ proptest! {
         literal in 0u64..40,
     ) {
         // Each response gives exactly one frame: itself, or one skip.
-        let limits = Limits { max_line_len: line, max_literal_len: literal, max_response_len: 200, max_nesting: 100 };
+        let limits = Limits { max_line_len: line, max_literal_len: literal, max_response_len: 200, max_nesting: 100, max_result_len: 1 << 30 };
         let mut responses = responses;
         responses.push(b"A1 OK\r\n".to_vec());
         let input: Vec<u8> = responses.concat();
@@ -770,7 +789,7 @@ proptest! {
         let input: Vec<u8> = responses.concat();
         let expected = frames_chunked(Limits::default(), &input, &sizes);
         prop_assert_eq!(&frames_read_into(Limits::default(), &input, &sizes), &expected);
-        let limits = Limits { max_line_len: line, max_literal_len: literal, max_response_len: 200, max_nesting: 100 };
+        let limits = Limits { max_line_len: line, max_literal_len: literal, max_response_len: 200, max_nesting: 100, max_result_len: 1 << 30 };
         prop_assert_eq!(&frames_read_into(limits, &input, &sizes), &frames_chunked(limits, &input, &sizes));
     }
 
