@@ -76,6 +76,7 @@
 #![warn(missing_docs)]
 
 pub mod flows;
+pub mod hostile;
 pub mod script;
 mod server;
 mod wire;

@@ -66,7 +66,12 @@ fn main() {
                 }
                 Wake::News(Some(Response::Data(Data::Exists(n)))) => seen = n,
                 Wake::News(Some(_)) => {}
-                Wake::News(None) | Wake::Ended(Ok(())) => common::fail("the connection ended"),
+                // The news ends with the connection: the driver says why.
+                Wake::News(None) => match (&mut driver).await {
+                    Ok(()) => common::fail("the server closed the connection"),
+                    Err(e) => common::fail(&format!("the connection failed: {e}")),
+                },
+                Wake::Ended(Ok(())) => common::fail("the server closed the connection"),
                 Wake::Ended(Err(e)) => common::fail(&format!("the connection failed: {e}")),
                 Wake::Interrupted => {
                     drop(news);

@@ -10,6 +10,11 @@ use crate::request::spec::RouteCtx;
 use crate::state::{LogoutPhase, StateName};
 use crate::types::{Command, Data, Response, ResponseCode, Status, StatusKind};
 
+/// What one collected response is charged beyond its bytes against
+/// `Limits::max_result_len`: about what its parsed form holds (a small
+/// FETCH or LIST entry: a LIST entry is about 420 bytes in memory).
+const RESULT_OVERHEAD: u64 = 384;
+
 impl Client {
     pub(crate) fn handle_untagged_status(&mut self, status: Status) {
         if self.state == StateName::Greeting {
@@ -142,7 +147,8 @@ impl Client {
         if gone && !f.collector.feeds_session() {
             return;
         }
-        f.collected += self.frame_len;
+        // The parsed form costs more than the bytes: count both.
+        f.collected += self.frame_len + RESULT_OVERHEAD;
         let limit = self.config.parse.limits.max_result_len;
         if f.collected > limit || f.overflow.is_some() {
             if f.overflow.is_none() {
