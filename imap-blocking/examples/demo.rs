@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use imap_blocking::imap_core::types::{BodyStructure, Data, SpecialUse};
 use imap_blocking::imap_core::types::{Response, SearchKey};
-use imap_blocking::{FetchAttr, Section, StatusAttr};
+use imap_blocking::{FetchAttr, IdleCheck, Section, StatusAttr};
 
 const USAGE: &str = "demo: a tour of the blocking client\nusage: demo [server options]";
 
@@ -115,24 +115,28 @@ fn main() {
         let msg = "From: Demo <demo@example.org>\r\nTo: alice@example.org\r\nSubject: Hello from the IDLE demo\r\n\r\nHi!\r\n";
         other.append("INBOX", msg.as_bytes().to_vec()).map(|_| ())
     });
-    // IDLE ends at the first notification of any kind; keep waiting until
-    // the new message's EXISTS arrives (or 30 s pass).
+    // One IDLE, checked until the new message's EXISTS arrives (or 30 s
+    // pass); keepalives are not news.
     let waited = Instant::now();
     let deadline = waited + Duration::from_secs(30);
     let mut exists = None;
+    check!(imap, "IDLE", imap.idle());
     while exists.is_none() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             break;
         }
-        for r in check!(imap, "IDLE", imap.idle_wait(left)) {
-            match r {
-                Response::Data(Data::Exists(n)) => exists = Some(n),
-                Response::Data(Data::Recent(_)) => {}
-                other => println!("  -> (also heard: {other:?})"),
+        if let IdleCheck::News(news) = check!(imap, "IDLE", imap.idle_check(left)) {
+            for r in news {
+                match r {
+                    Response::Data(Data::Exists(n)) => exists = Some(n),
+                    Response::Data(Data::Recent(_)) => {}
+                    other => println!("  -> (also heard: {other:?})"),
+                }
             }
         }
     }
+    check!(imap, "IDLE", imap.idle_done());
     let delivered = sender.join().unwrap_or(Ok(()));
     check!(imap, "second connection", delivered);
     match exists {

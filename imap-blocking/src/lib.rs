@@ -51,7 +51,7 @@ pub use imap_core::{Commands, Engine};
 pub use imap_net::{
     ConnectError, ConnectOptions, Error, Result, Security, TlsConfigError, TlsError, TlsOptions, Warning,
 };
-pub use session::{IdleInterrupter, Session};
+pub use session::{IdleCheck, IdleInterrupter, Session};
 pub use {imap_core, imap_net};
 
 /// `use imap_blocking::prelude::*;` brings the typed methods

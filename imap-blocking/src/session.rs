@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use imap_core::request::{self, Handle, Request};
 use imap_core::types::Response;
-use imap_core::Event;
+use imap_core::{Event, UsageError};
 use imap_net::{Backlog, TlsConfig, TlsOptions, Warning};
 
 use crate::transport::{ReadOutcome, Transport};
@@ -41,22 +41,40 @@ pub struct Session {
     pub(crate) handshake_timeout: Duration,
     backlog: Backlog,
     interrupt: Arc<AtomicBool>,
+    /// The running IDLE of `idle()`, and where its news starts in the backlog.
+    idling: Option<(Handle<()>, usize)>,
 }
 
-/// Ends a [`Session::idle_wait`] from another thread.
+/// What an IDLE wait ended with.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum IdleCheck {
+    /// The server sent news (new messages, expunges, flag changes,
+    /// alerts), oldest first. Keepalives are left out.
+    News(Vec<Response>),
+    /// The time given passed without news.
+    TimedOut,
+    /// An [`IdleInterrupter`] fired (before or during the wait).
+    Interrupted,
+}
+
+/// Ends an IDLE wait ([`Session::idle_check`], [`Session::idle_wait`])
+/// from another thread. An interrupt is never lost: fired while no wait
+/// runs, it ends the next one.
 ///
 /// ```no_run
 /// # fn f(mut session: imap_blocking::Session) -> imap_blocking::Result<()> {
 /// let stop = session.idle_interrupter();
 /// std::thread::spawn(move || { std::thread::sleep(std::time::Duration::from_secs(5)); stop.interrupt(); });
-/// let news = session.idle_wait(std::time::Duration::from_secs(600))?; // returns after ~5 s
+/// let check = session.idle_wait(std::time::Duration::from_secs(600))?; // returns after ~5 s
+/// assert_eq!(check, imap_blocking::IdleCheck::Interrupted);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
 pub struct IdleInterrupter(Arc<AtomicBool>);
 
 impl IdleInterrupter {
-    /// Ends the current (or next) IDLE wait.
+    /// Ends the current IDLE wait, or the next one if none runs.
     pub fn interrupt(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
@@ -76,6 +94,7 @@ impl Session {
             handshake_timeout,
             backlog: Backlog::new(UNSOLICITED_MAX),
             interrupt: Arc::new(AtomicBool::new(false)),
+            idling: None,
         }
     }
 
@@ -242,33 +261,117 @@ impl Session {
     }
 
     // ------------------------------------------------------------------ IDLE
+    // IMAPClient's shape: `idle()`, `idle_check()` as often as wanted,
+    // `idle_done()`. The core refreshes IDLE before 29 minutes unseen.
 
-    /// Runs IDLE until the server sends something, `timeout` passes, or an
-    /// [`IdleInterrupter`] fires; then ends it with DONE and returns what
-    /// arrived (empty on timeout). New messages, expunges and flag changes
-    /// are also applied to the mailbox state ([`Engine::mailbox`](imap_core::Engine::mailbox)).
-    pub fn idle_wait(&mut self, timeout: Duration) -> Result<Vec<Response>> {
-        let deadline = Instant::now() + timeout;
-        self.interrupt.store(false, Ordering::SeqCst);
-        let before = self.backlog.len();
+    /// Starts IDLE (RFC 2177) and returns once the server has accepted it
+    /// (an error if it refused). Then [`idle_check`](Self::idle_check) for
+    /// news, as often as wanted, and [`idle_done`](Self::idle_done) to end.
+    ///
+    /// ```no_run
+    /// # fn f(mut imap: imap_blocking::Session) -> imap_blocking::Result<()> {
+    /// use imap_blocking::IdleCheck;
+    /// use std::time::Duration;
+    /// imap.idle()?;
+    /// loop {
+    ///     match imap.idle_check(Duration::from_secs(60))? {
+    ///         IdleCheck::News(news) => println!("{news:?}"),
+    ///         IdleCheck::TimedOut => continue,
+    ///         IdleCheck::Interrupted => break,
+    ///     }
+    /// }
+    /// imap.idle_done()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn idle(&mut self) -> Result<()> {
+        if self.idling.is_some() {
+            return Err(UsageError::NotApplicable("IDLE is already running").into());
+        }
         let handle = self.core.idle()?;
+        self.flush()?;
         // Wait for the server to accept (or refuse) IDLE.
         self.wait_for(None, |s| (s.core.is_idling() || s.core.is_ready(handle.id())).then_some(()))?;
-        while self.core.is_idling() {
-            if self.backlog.len() > before
-                || self.interrupt.swap(false, Ordering::SeqCst)
-                || Instant::now() >= deadline
-            {
-                break;
+        if let Some(result) = self.core.take(&handle) {
+            result?;
+            return Err(UsageError::NotApplicable("the server ended IDLE at once").into());
+        }
+        self.idling = Some((handle, self.backlog.len()));
+        Ok(())
+    }
+
+    /// Waits in IDLE until news arrives (keepalives such as `* OK Still
+    /// here` are not news), `timeout` passes, or an [`IdleInterrupter`]
+    /// fires; stays in IDLE either way. News is also applied to the mailbox
+    /// state ([`Engine::mailbox`](imap_core::Engine::mailbox)).
+    pub fn idle_check(&mut self, timeout: Duration) -> Result<IdleCheck> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let Some((handle, mark)) = &mut self.idling else {
+                return Err(UsageError::NotApplicable("IDLE is not running: call idle() first").into());
+            };
+            let from = (*mark).min(self.backlog.len());
+            *mark = from;
+            if self.backlog.iter_from(from).any(|r| !r.is_keepalive()) {
+                let news = self.backlog.drain_from(from).into_iter().filter(|r| !r.is_keepalive()).collect();
+                return Ok(IdleCheck::News(news));
+            }
+            if self.interrupt.swap(false, Ordering::SeqCst) {
+                return Ok(IdleCheck::Interrupted);
+            }
+            if let Some(result) = self.core.take(handle) {
+                // The server ended IDLE itself (BYE or a tagged answer).
+                self.idling = None;
+                result?;
+                return Err(UsageError::NotApplicable("the server ended IDLE").into());
             }
             let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(IdleCheck::TimedOut);
+            }
             self.step(Some(left.min(POLL_SLICE)))?;
         }
+    }
+
+    /// Ends IDLE (DONE), waits for the server's OK and returns the news
+    /// that came since the last check.
+    pub fn idle_done(&mut self) -> Result<Vec<Response>> {
+        let Some((handle, mark)) = self.idling.take() else {
+            return Err(UsageError::NotApplicable("IDLE is not running").into());
+        };
         if self.core.is_idling() {
             self.core.idle_done()?;
         }
         self.wait(&handle)?;
-        Ok(self.backlog.drain_from(before))
+        let from = mark.min(self.backlog.len());
+        Ok(self.backlog.drain_from(from).into_iter().filter(|r| !r.is_keepalive()).collect())
+    }
+
+    /// One IDLE: [`idle`](Self::idle), one [`idle_check`](Self::idle_check)
+    /// of at most `timeout`, [`idle_done`](Self::idle_done). News that came
+    /// with the DONE counts as news; after an interrupt it stays for
+    /// [`take_unsolicited`](Self::take_unsolicited).
+    pub fn idle_wait(&mut self, timeout: Duration) -> Result<IdleCheck> {
+        self.idle()?;
+        let check = self.idle_check(timeout)?;
+        if check == IdleCheck::Interrupted {
+            // Leave what comes with the DONE where take_unsolicited finds it.
+            if let Some((handle, _)) = self.idling.take() {
+                if self.core.is_idling() {
+                    self.core.idle_done()?;
+                }
+                self.wait(&handle)?;
+            }
+            return Ok(check);
+        }
+        let more = self.idle_done()?;
+        Ok(match check {
+            IdleCheck::News(mut news) => {
+                news.extend(more);
+                IdleCheck::News(news)
+            }
+            _ if !more.is_empty() => IdleCheck::News(more),
+            other => other,
+        })
     }
 
     // ---------------------------------------------------------------- LOGOUT

@@ -55,7 +55,10 @@ impl Driver for Blocking {
     }
 
     fn idle_once(&self, session: &mut Session, timeout: Duration) -> Result<Vec<Response>> {
-        session.idle_wait(timeout)
+        match session.idle_wait(timeout)? {
+            imap_blocking::IdleCheck::News(news) => Ok(news),
+            _ => Ok(Vec::new()),
+        }
     }
 
     fn mailbox(&self, session: &Session) -> Option<MailboxInfo> {

@@ -9,6 +9,7 @@ use common::{login, login_second_user, message, TempMailbox};
 use imap_blocking::imap_core::request;
 use imap_blocking::imap_core::types::{BodyStructure, Data, QResync, SelectModifiers, SinglePartKind};
 use imap_blocking::imap_core::types::{Date, Response};
+use imap_blocking::IdleCheck;
 use imap_blocking::{
     AppendMessage, FetchAttr, Flag, SearchKey, SearchReturn, Section, SequenceSet, SortKey, StoreMode,
     ThreadAlgorithm,
@@ -235,7 +236,7 @@ fn idle_is_woken_by_an_append_from_another_connection() {
         other.append(&name, message("wake up", "now")).unwrap();
     });
     let start = Instant::now();
-    let news = s.idle_wait(Duration::from_secs(20)).unwrap();
+    let IdleCheck::News(news) = s.idle_wait(Duration::from_secs(20)).unwrap() else { panic!("no news") };
     writer.join().unwrap();
     assert!(start.elapsed() < Duration::from_secs(10));
     assert!(news.iter().any(|r| matches!(r, Response::Data(Data::Exists(1)))), "{news:?}");
@@ -245,12 +246,12 @@ fn idle_is_woken_by_an_append_from_another_connection() {
 }
 
 #[test]
-fn idle_times_out_and_can_be_interrupted() {
+fn idle_tells_a_timeout_from_an_interrupt() {
     let mut s = login();
     let m = TempMailbox::new(&mut s, "idle2");
     s.select(&m.name).unwrap();
     let start = Instant::now();
-    assert!(s.idle_wait(Duration::from_millis(400)).unwrap().is_empty());
+    assert_eq!(s.idle_wait(Duration::from_millis(400)).unwrap(), IdleCheck::TimedOut);
     assert!(start.elapsed() >= Duration::from_millis(400) && start.elapsed() < Duration::from_secs(5));
 
     let stop = s.idle_interrupter();
@@ -259,9 +260,46 @@ fn idle_times_out_and_can_be_interrupted() {
         stop.interrupt();
     });
     let start = Instant::now();
-    assert!(s.idle_wait(Duration::from_secs(60)).unwrap().is_empty());
+    assert_eq!(s.idle_wait(Duration::from_secs(60)).unwrap(), IdleCheck::Interrupted);
     assert!(start.elapsed() < Duration::from_secs(5), "interrupted, not timed out");
     s.noop().unwrap();
+
+    // Fired while no wait runs: not lost, the next wait ends at once.
+    s.idle_interrupter().interrupt();
+    let start = Instant::now();
+    assert_eq!(s.idle_wait(Duration::from_secs(60)).unwrap(), IdleCheck::Interrupted);
+    assert!(start.elapsed() < Duration::from_secs(2));
+    assert_eq!(s.idle_wait(Duration::from_millis(200)).unwrap(), IdleCheck::TimedOut, "used once");
+}
+
+/// IMAPClient's shape: one IDLE, checked several times, news as it comes,
+/// then DONE; the session goes on.
+#[test]
+fn idle_check_several_times_without_leaving_idle() {
+    let mut s = login();
+    let m = TempMailbox::new(&mut s, "idle3");
+    s.select(&m.name).unwrap();
+    s.idle().unwrap();
+    assert!(s.idle().is_err(), "already idling");
+    assert_eq!(s.idle_check(Duration::from_millis(200)).unwrap(), IdleCheck::TimedOut);
+    let mut other = login();
+    for n in 1..=2u32 {
+        other.append(&m.name, message(&format!("idle {n}"), "x")).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut seen = Vec::new();
+        while !seen.contains(&Response::Data(Data::Exists(n))) {
+            assert!(Instant::now() < deadline, "no EXISTS {n}: {seen:?}");
+            if let IdleCheck::News(news) = s.idle_check(Duration::from_secs(5)).unwrap() {
+                assert!(news.iter().all(|r| !r.is_keepalive()), "{news:?}");
+                seen.extend(news);
+            }
+        }
+        assert_eq!(s.mailbox().unwrap().exists, n);
+    }
+    s.idle_done().unwrap();
+    assert!(s.idle_check(Duration::from_millis(10)).is_err(), "not idling any more");
+    assert!(s.idle_done().is_err());
+    assert_eq!(s.search(SearchKey::All).unwrap(), vec![1, 2]);
 }
 
 #[test]

@@ -178,6 +178,12 @@ impl Backlog {
         self.unsolicited.drain(from.min(self.unsolicited.len())..).collect()
     }
 
+    /// The unsolicited responses from the `from`-th on, oldest first,
+    /// without taking them.
+    pub fn iter_from(&self, from: usize) -> impl Iterator<Item = &Response> {
+        self.unsolicited.range(from.min(self.unsolicited.len())..)
+    }
+
     /// Unsolicited responses waiting.
     pub fn len(&self) -> usize {
         self.unsolicited.len()

@@ -124,8 +124,9 @@ impl Drop for Unsolicited {
     }
 }
 
-/// A running IDLE ([`Session::idle`]): the server's notifications, until it
-/// ends (the stream then ends; with an error if the server refused).
+/// A running IDLE ([`Session::idle`]): the server's notifications (not its
+/// keepalives), until it ends (the stream then ends; with an error if the
+/// server refused).
 #[derive(Debug)]
 pub struct Idle {
     shared: Arc<Shared>,
@@ -145,8 +146,11 @@ impl Stream for Idle {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Response>>> {
         let this = self.get_mut();
         let mut inner = this.shared.lock();
-        if let Some(r) = inner.poll_unsolicited(cx) {
-            return Poll::Ready(Some(Ok(r)));
+        // Keepalives (`* OK Still here`) are not news.
+        while let Some(r) = inner.poll_unsolicited(cx) {
+            if !r.is_keepalive() {
+                return Poll::Ready(Some(Ok(r)));
+            }
         }
         let Some(handle) = &this.handle else { return Poll::Ready(None) };
         match inner.poll_result(handle, cx) {

@@ -23,6 +23,24 @@ pub enum Response {
     Continue(Continue),
 }
 
+impl Response {
+    /// Whether this is only a sign of life: an untagged OK without a
+    /// response code, such as Dovecot's `* OK Still here` during IDLE or
+    /// `* OK Searched 50% of the mailbox` during a long SEARCH. Not news
+    /// about the mailbox.
+    ///
+    /// ```
+    /// use imap_core::parse::parse_response;
+    /// let parse = |wire: &'static [u8]| parse_response(&wire.into(), &Default::default()).unwrap();
+    /// assert!(parse(b"* OK Still here\r\n").is_keepalive());
+    /// assert!(!parse(b"* 4 EXISTS\r\n").is_keepalive());
+    /// assert!(!parse(b"* OK [ALERT] disk full\r\n").is_keepalive());
+    /// ```
+    pub fn is_keepalive(&self) -> bool {
+        matches!(self, Response::Status(Status { tag: None, kind: StatusKind::Ok, code: None, .. }))
+    }
+}
+
 /// A status response.
 ///
 /// ```abnf
