@@ -91,6 +91,29 @@ impl Session {
         Ok(session)
     }
 
+    /// A session with a child process that speaks IMAP on its stdin and
+    /// stdout (imaplib's `IMAP4_stream`), such as a server's IMAP binary
+    /// run for one user, or `ssh host imapd`. Its stdin and stdout are
+    /// piped here; when the session ends its stdin is closed and it is
+    /// reaped (killed if it has not exited two seconds later).
+    ///
+    /// ```no_run
+    /// use std::process::Command;
+    /// let mut imap = imap_blocking::Session::spawn(
+    ///     Command::new("/usr/lib/dovecot/imap").args(["-u", "alice"]),
+    ///     Default::default(),
+    /// )?;
+    /// # Ok::<(), imap_blocking::Error>(())
+    /// ```
+    pub fn spawn(command: &mut std::process::Command, config: ClientConfig) -> Result<Session> {
+        use std::process::Stdio;
+        let child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+        let transport = Transport::Channel(ChannelStream::child(child)?);
+        let mut session = Session::new(imap_core::Client::new(config), transport, Duration::from_secs(30));
+        session.wait_for_greeting()?;
+        Ok(session)
+    }
+
     fn wait_for_greeting(&mut self) -> Result<()> {
         let greeted = |s: &mut Self| {
             (s.core.state() != StateName::Greeting && s.core.capabilities_known()).then_some(())

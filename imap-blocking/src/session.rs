@@ -118,6 +118,12 @@ impl Session {
         IdleInterrupter(self.interrupt.clone())
     }
 
+    /// The process id of the child process this session talks to
+    /// ([`spawn`](Self::spawn)).
+    pub fn child_id(&self) -> Option<u32> {
+        self.transport.child_id()
+    }
+
     /// The protocol engine (for what this API lacks).
     pub fn core(&self) -> &imap_core::Client {
         &self.core
@@ -379,6 +385,13 @@ impl Session {
     /// Sends LOGOUT and waits for the server to close.
     pub fn logout(mut self) -> Result<()> {
         self.logout_inner(None)
+    }
+
+    /// Closes the connection without LOGOUT (IMAPClient's `shutdown`): the
+    /// socket is shut down, a child process reaped.
+    pub fn shutdown(mut self) {
+        self.core.disconnect();
+        self.transport.shutdown();
     }
 
     fn logout_inner(&mut self, limit: Option<Duration>) -> Result<()> {

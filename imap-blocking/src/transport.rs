@@ -4,6 +4,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::process::Child;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
@@ -151,13 +152,23 @@ impl Transport {
         }
     }
 
+    pub(crate) fn child_id(&self) -> Option<u32> {
+        match self {
+            Transport::Channel(c) => c.child.as_ref().map(Child::id),
+            Transport::Socket(_) => None,
+        }
+    }
+
     pub(crate) fn shutdown(&mut self) {
-        if let Transport::Socket(s) = self {
-            if let Some(conn) = s.tls.as_deref_mut() {
-                conn.send_close_notify();
-                let _ = conn.complete_io(&mut s.tcp);
+        match self {
+            Transport::Socket(s) => {
+                if let Some(conn) = s.tls.as_deref_mut() {
+                    conn.send_close_notify();
+                    let _ = conn.complete_io(&mut s.tcp);
+                }
+                let _ = s.tcp.shutdown(Shutdown::Both);
             }
-            let _ = s.tcp.shutdown(Shutdown::Both);
+            Transport::Channel(c) => c.close(),
         }
     }
 }
@@ -168,7 +179,13 @@ pub(crate) struct ChannelStream {
     rx: Receiver<io::Result<Vec<u8>>>,
     pending: io::Cursor<Vec<u8>>,
     writer: Box<dyn Write + Send>,
+    /// The process at the other end, reaped on close.
+    child: Option<Child>,
 }
+
+/// How long a child process gets to exit after its stdin closes before it
+/// is killed.
+const CHILD_GRACE: Duration = Duration::from_secs(2);
 
 impl ChannelStream {
     pub(crate) fn new<R, W>(mut reader: R, writer: W) -> io::Result<Self>
@@ -193,7 +210,34 @@ impl ChannelStream {
                 }
             }
         })?;
-        Ok(Self { rx, pending: io::Cursor::new(Vec::new()), writer: Box::new(writer) })
+        Ok(Self { rx, pending: io::Cursor::new(Vec::new()), writer: Box::new(writer), child: None })
+    }
+
+    /// A child process's stdout and stdin; the child is reaped on close.
+    pub(crate) fn child(mut child: Child) -> io::Result<Self> {
+        let missing =
+            |what| io::Error::new(io::ErrorKind::InvalidInput, format!("the child's {what} is not piped"));
+        let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
+        let stdin = child.stdin.take().ok_or_else(|| missing("stdin"))?;
+        let mut stream = Self::new(stdout, stdin)?;
+        stream.child = Some(child);
+        Ok(stream)
+    }
+
+    /// Closes the writing side (the child sees EOF on its stdin) and reaps
+    /// the child: it gets two seconds to exit, then it is killed.
+    fn close(&mut self) {
+        self.writer = Box::new(io::sink());
+        let Some(mut child) = self.child.take() else { return };
+        let deadline = std::time::Instant::now() + CHILD_GRACE;
+        while std::time::Instant::now() < deadline {
+            match child.try_wait() {
+                Ok(Some(_)) | Err(_) => return,
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
     }
 
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<ReadOutcome> {
@@ -206,5 +250,11 @@ impl ChannelStream {
             }
         }
         Ok(ReadOutcome::Data(self.pending.read(buf)?))
+    }
+}
+
+impl Drop for ChannelStream {
+    fn drop(&mut self) {
+        self.close();
     }
 }

@@ -164,6 +164,77 @@ fn stream_transport_to_a_preauthenticated_child_process() {
     assert!(status.success());
 }
 
+/// imaplib's `IMAP4_stream(command)`: the session spawns the process,
+/// talks over its stdio and reaps it at the end, however the session ends.
+#[test]
+fn spawned_child_process_is_reaped_however_the_session_ends() {
+    let s = server();
+    let imap = || {
+        let mut command = Command::new("/usr/lib/dovecot/imap");
+        command.arg("-c").arg(s.state_dir.join("dovecot.conf")).args(["-u", &s.user]).stderr(Stdio::null());
+        command
+    };
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .is_ok_and(|st| !st.lines().any(|l| l.starts_with("State:") && l.contains("zombie")))
+    };
+    let pid_of = |session: &Session| session.child_id().expect("a child process");
+    // LOGOUT.
+    let mut session = Session::spawn(&mut imap(), Default::default()).unwrap();
+    assert_eq!(session.state(), StateName::Authenticated, "PREAUTH greeting");
+    assert!(session.select("INBOX").unwrap().uid_validity.is_some());
+    let pid = pid_of(&session);
+    assert!(alive(pid));
+    session.logout().unwrap();
+    assert!(!alive(pid) && !std::path::Path::new(&format!("/proc/{pid}")).exists(), "reaped after LOGOUT");
+    // Drop (LOGOUT sent by the drop), and shutdown (no LOGOUT: stdin closes).
+    for how in ["drop", "shutdown"] {
+        let session = Session::spawn(&mut imap(), Default::default()).unwrap();
+        let pid = pid_of(&session);
+        let start = Instant::now();
+        if how == "drop" {
+            drop(session);
+        } else {
+            session.shutdown();
+        }
+        assert!(start.elapsed() < Duration::from_secs(3), "{how} took {:?}", start.elapsed());
+        assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "reaped after {how}");
+    }
+    // A command that is not an IMAP server: a clear error, no hang.
+    let err = Session::spawn(Command::new("true").stderr(Stdio::null()), Default::default()).unwrap_err();
+    assert!(matches!(err, Error::Connection(ConnectionError::Eof { .. })), "{err:?}");
+    let err = Session::spawn(&mut Command::new("/nonexistent/imapd"), Default::default()).unwrap_err();
+    assert!(matches!(&err, Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound), "{err:?}");
+}
+
+#[test]
+fn shutdown_closes_without_logout() {
+    let (port, handle) = silent_server(b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
+    let session = ConnectOptions::new("127.0.0.1").port(port).security(Security::Plain).connect().unwrap();
+    session.shutdown();
+    let seen = handle.join().unwrap();
+    assert_eq!(String::from_utf8_lossy(&seen), "", "nothing sent, LOGOUT included");
+}
+
+/// `starttls()` on a session connected in plain text upgrades with the TLS
+/// settings of its options (the defaults if none were given).
+#[test]
+fn starttls_later_on_a_plain_session() {
+    let s = server();
+    let mut session = options(Security::Plain).connect().unwrap();
+    assert!(session.has_capability("STARTTLS"));
+    session.starttls().unwrap();
+    assert!(!session.has_capability("STARTTLS"), "capabilities re-read over TLS");
+    session.login(&s.user, &s.password).unwrap();
+    session.noop().unwrap();
+    // With the default settings (web PKI roots only) the test CA is not
+    // trusted: a certificate error, not a missing setting.
+    let mut session =
+        ConnectOptions::new(s.host.clone()).port(s.port).security(Security::Plain).connect().unwrap();
+    let err = session.starttls().unwrap_err();
+    assert!(matches!(&err, Error::Tls(e) if e.to_string().contains("UnknownIssuer")), "{err:?}");
+}
+
 /// A local server that greets (or not) and then never answers.
 fn silent_server(greeting: &'static [u8]) -> (u16, std::thread::JoinHandle<Vec<u8>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
