@@ -29,6 +29,7 @@
 mod api;
 mod connect;
 mod session;
+mod shared;
 mod transport;
 
 pub use api::FetchStream;
@@ -52,6 +53,7 @@ pub use imap_net::{
     ConnectError, ConnectOptions, Error, Result, Security, TlsConfigError, TlsError, TlsOptions, Warning,
 };
 pub use session::{IdleCheck, IdleInterrupter, Session};
+pub use shared::SharedSession;
 pub use {imap_core, imap_net};
 
 /// `use imap_blocking::prelude::*;` brings the typed methods

@@ -11,7 +11,7 @@ use imap_core::types::Response;
 use imap_core::{Event, UsageError};
 use imap_net::{Backlog, TlsConfig, TlsOptions, Warning};
 
-use crate::transport::{ReadOutcome, Transport};
+use crate::transport::{ChannelStream, ReadOutcome, Transport};
 use imap_net::{Error, Result};
 
 /// Unsolicited responses kept until taken; older ones are dropped beyond.
@@ -122,6 +122,22 @@ impl Session {
     /// ([`spawn`](Self::spawn)).
     pub fn child_id(&self) -> Option<u32> {
         self.transport.child_id()
+    }
+
+    /// Whether an IDLE of [`idle`](Self::idle) runs.
+    pub(crate) fn is_idle_running(&self) -> bool {
+        self.idling.is_some()
+    }
+
+    /// Takes the engine, the transport and the backlog out (for
+    /// `into_shared`); what is left is closed, so dropping it does nothing.
+    pub(crate) fn detach(&mut self) -> (imap_core::Client, Transport, Backlog) {
+        let mut closed = imap_core::Client::new(imap_core::ClientConfig::default());
+        closed.disconnect();
+        let core = std::mem::replace(&mut self.core, closed);
+        let transport = std::mem::replace(&mut self.transport, Transport::Channel(ChannelStream::closed()));
+        let backlog = std::mem::replace(&mut self.backlog, Backlog::new(1));
+        (core, transport, backlog)
     }
 
     /// The protocol engine (for what this API lacks).

@@ -213,6 +213,12 @@ impl ChannelStream {
         Ok(Self { rx, pending: io::Cursor::new(Vec::new()), writer: Box::new(writer), child: None })
     }
 
+    /// A stream that is over (what a detached session keeps).
+    pub(crate) fn closed() -> Self {
+        let (_, rx) = mpsc::sync_channel(0);
+        Self { rx, pending: io::Cursor::new(Vec::new()), writer: Box::new(io::sink()), child: None }
+    }
+
     /// A child process's stdout and stdin; the child is reaped on close.
     pub(crate) fn child(mut child: Child) -> io::Result<Self> {
         let missing =
@@ -228,16 +234,9 @@ impl ChannelStream {
     /// the child: it gets two seconds to exit, then it is killed.
     fn close(&mut self) {
         self.writer = Box::new(io::sink());
-        let Some(mut child) = self.child.take() else { return };
-        let deadline = std::time::Instant::now() + CHILD_GRACE;
-        while std::time::Instant::now() < deadline {
-            match child.try_wait() {
-                Ok(Some(_)) | Err(_) => return,
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            }
+        if let Some(child) = self.child.take() {
+            reap(child);
         }
-        let _ = child.kill();
-        let _ = child.wait();
     }
 
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<ReadOutcome> {
@@ -257,4 +256,200 @@ impl Drop for ChannelStream {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+// ------------------------------------------------------------- split halves
+// A shared session (`SharedSession`) reads on its own thread while any
+// thread writes: the transport splits into a reading half, which only
+// moves raw bytes, and a writing half, which also holds the TLS state
+// (under the session's lock) and decrypts what the reading half brings.
+
+/// The reading half: raw bytes (TLS records still encrypted).
+pub(crate) enum ReadHalf {
+    Tcp { tcp: TcpStream, quickack: bool, timeout: Option<Duration> },
+    Channel(Receiver<io::Result<Vec<u8>>>),
+}
+
+/// The writing half, with the TLS state, and the child process to reap.
+pub(crate) struct WriteHalf {
+    out: Box<dyn Write + Send>,
+    tcp: Option<TcpStream>,
+    tls: Option<Box<rustls::ClientConnection>>,
+    child: Option<Child>,
+}
+
+impl std::fmt::Debug for WriteHalf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteHalf").field("tls", &self.tls.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// The two halves, and plaintext already received but not yet read.
+    pub(crate) fn split(self) -> io::Result<(ReadHalf, WriteHalf, Vec<u8>)> {
+        match self {
+            Transport::Socket(s) => {
+                let reader = s.tcp.try_clone()?;
+                let writer = s.tcp.try_clone()?;
+                let read = ReadHalf::Tcp { tcp: reader, quickack: s.quickack, timeout: None };
+                let mut write =
+                    WriteHalf { out: Box::new(writer), tcp: Some(s.tcp), tls: s.tls, child: None };
+                let mut buffered = Vec::new();
+                write.decrypt(&[], &mut buffered)?;
+                Ok((read, write, buffered))
+            }
+            Transport::Channel(mut c) => {
+                let pos = c.pending.position() as usize;
+                let buffered = c.pending.get_ref()[pos..].to_vec();
+                let (_, rx) = mpsc::sync_channel(1);
+                let rx = std::mem::replace(&mut c.rx, rx);
+                let out = std::mem::replace(&mut c.writer, Box::new(io::sink()));
+                let write = WriteHalf { out, tcp: None, tls: None, child: c.child.take() };
+                Ok((ReadHalf::Channel(rx), write, buffered))
+            }
+        }
+    }
+}
+
+impl ReadHalf {
+    /// Raw bytes into `buf`, waiting at most `timeout`.
+    pub(crate) fn read(&mut self, buf: &mut Vec<u8>, timeout: Duration) -> io::Result<ReadOutcome> {
+        match self {
+            ReadHalf::Tcp { tcp, quickack, timeout: current } => {
+                let wanted = timeout.max(Duration::from_millis(1));
+                if current.is_none_or(|c| c.abs_diff(wanted) >= TIMEOUT_SLACK) {
+                    tcp.set_read_timeout(Some(wanted))?;
+                    *current = Some(wanted);
+                }
+                buf.resize(64 * 1024, 0);
+                let r = tcp.read(buf);
+                if *quickack && matches!(r, Ok(n) if n > 0) {
+                    let _ = imap_net::rearm_quickack(tcp);
+                }
+                match r {
+                    Ok(0) => Ok(ReadOutcome::Eof),
+                    Ok(n) => {
+                        buf.truncate(n);
+                        Ok(ReadOutcome::Data(n))
+                    }
+                    Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                        Ok(ReadOutcome::TimedOut)
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(ReadOutcome::TimedOut),
+                    Err(e) => Err(e),
+                }
+            }
+            ReadHalf::Channel(rx) => match rx.recv_timeout(timeout) {
+                Ok(Ok(chunk)) if !chunk.is_empty() => {
+                    *buf = chunk;
+                    Ok(ReadOutcome::Data(buf.len()))
+                }
+                Ok(Ok(_)) | Err(RecvTimeoutError::Disconnected) => Ok(ReadOutcome::Eof),
+                Ok(Err(e)) => Err(e),
+                Err(RecvTimeoutError::Timeout) => Ok(ReadOutcome::TimedOut),
+            },
+        }
+    }
+}
+
+impl WriteHalf {
+    /// Whether TLS is on (else raw bytes are the plaintext).
+    pub(crate) fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// Sends `data` (through TLS if on).
+    pub(crate) fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self.tls.as_deref_mut() {
+            Some(conn) => {
+                conn.writer().write_all(data)?;
+                while conn.wants_write() {
+                    conn.write_tls(&mut self.out)?;
+                }
+            }
+            None => self.out.write_all(data)?,
+        }
+        self.out.flush()
+    }
+
+    /// Decrypts TLS records read by the reading half, appending the
+    /// plaintext; `Ok(true)` at the server's close_notify.
+    pub(crate) fn decrypt(&mut self, mut raw: &[u8], plain: &mut Vec<u8>) -> io::Result<bool> {
+        let Some(conn) = self.tls.as_deref_mut() else {
+            plain.extend_from_slice(raw);
+            return Ok(false);
+        };
+        loop {
+            conn.process_new_packets().map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            let mut closed = false;
+            loop {
+                let start = plain.len();
+                plain.resize(start + 16 * 1024, 0);
+                match conn.reader().read(&mut plain[start..]) {
+                    Ok(0) => {
+                        plain.truncate(start);
+                        closed = true;
+                        break;
+                    }
+                    Ok(n) => plain.truncate(start + n),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        plain.truncate(start);
+                        break;
+                    }
+                    Err(e) => {
+                        plain.truncate(start);
+                        return Err(e);
+                    }
+                }
+            }
+            // Post-handshake messages may want an answer (key updates).
+            while conn.wants_write() {
+                conn.write_tls(&mut self.out)?;
+            }
+            if closed || raw.is_empty() {
+                return Ok(closed);
+            }
+            conn.read_tls(&mut raw)?;
+        }
+    }
+
+    /// Ends the connection: close_notify and a socket shutdown (the
+    /// reading half then sees EOF), or the child's stdin closed and the
+    /// child reaped.
+    pub(crate) fn shutdown(&mut self) {
+        if let Some(conn) = self.tls.as_deref_mut() {
+            conn.send_close_notify();
+            while conn.wants_write() {
+                if conn.write_tls(&mut self.out).is_err() {
+                    break;
+                }
+            }
+        }
+        if let Some(tcp) = &self.tcp {
+            let _ = tcp.shutdown(Shutdown::Both);
+        }
+        self.out = Box::new(io::sink());
+        if let Some(child) = self.child.take() {
+            reap(child);
+        }
+    }
+}
+
+impl Drop for WriteHalf {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Waits for a child whose stdin was closed; kills it after the grace time.
+fn reap(mut child: Child) {
+    let deadline = std::time::Instant::now() + CHILD_GRACE;
+    while std::time::Instant::now() < deadline {
+        match child.try_wait() {
+            Ok(Some(_)) | Err(_) => return,
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -47,6 +47,11 @@ pub enum Error {
     /// process's pipes).
     #[error("not supported: {0}")]
     Unsupported(&'static str),
+    /// The caller stopped waiting for a result after this long; the
+    /// command completes on the wire and its result is dropped. The session
+    /// goes on.
+    #[error("gave up waiting for the result after {0:?} (the command goes on; its result is dropped)")]
+    GaveUp(std::time::Duration),
 }
 
 impl Error {
