@@ -75,6 +75,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod dovecot;
 pub mod flows;
 pub mod hostile;
 pub mod script;

@@ -45,9 +45,8 @@ pub struct Session {
     idling: Option<(Handle<()>, usize)>,
 }
 
-/// What an IDLE wait ended with.
+/// What an IDLE wait ended with (all three cases, for good).
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub enum IdleCheck {
     /// The server sent news (new messages, expunges, flag changes,
     /// alerts), oldest first. Keepalives are left out.

@@ -119,6 +119,35 @@ impl Settings {
         Settings::parse(std::env::args().skip(1), |name| std::env::var(name).ok())
     }
 
+    /// For a command-line tool: [`from_env`](Self::from_env), or, on
+    /// `--help`, `usage` and the server options printed and exit 0; on a bad
+    /// flag, `error: ...` and exit 2.
+    pub fn for_tool(usage: &str) -> Settings {
+        match Settings::from_env() {
+            Ok(s) => s,
+            Err(SettingsError::Help) => {
+                println!("{usage}\n\n{SETTINGS_USAGE}");
+                std::process::exit(0)
+            }
+            Err(e) => {
+                eprintln!("error: {e}\n(--help lists the options)");
+                std::process::exit(2)
+            }
+        }
+    }
+
+    /// What to say after "cannot connect to ...": a hint to start the
+    /// project's local test server when these settings point at it
+    /// (loopback, and its environment or no user given); else nothing.
+    pub fn connect_hint(&self) -> &'static str {
+        let loopback = matches!(self.options.host.as_str(), "127.0.0.1" | "localhost" | "::1");
+        if loopback && (std::env::var_os("IMAP_TEST_DIR").is_some() || self.user.is_empty()) {
+            "\n(is the local test server running? `scripts/dovecot start`, then `eval \"$(scripts/dovecot env)\"`)"
+        } else {
+            ""
+        }
+    }
+
     /// The server, as a person reads it: `host:port over STARTTLS`.
     pub fn describe(&self) -> String {
         format!("{}:{} over {}", self.options.host, self.options.server_port(), self.options.security)

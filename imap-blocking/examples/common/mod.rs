@@ -4,41 +4,23 @@
 
 use std::process::exit;
 
-use imap_blocking::imap_net::{Settings, SettingsError, SETTINGS_USAGE};
+use imap_blocking::imap_net::Settings;
 use imap_blocking::prelude::*;
 use imap_blocking::{Error, Session};
 
 /// The settings from the command line and environment; exits on `--help`
 /// or a bad flag.
 pub fn settings(usage: &str) -> Settings {
-    match Settings::from_env() {
-        Ok(s) => s,
-        Err(SettingsError::Help) => {
-            println!("{usage}\n\n{SETTINGS_USAGE}");
-            exit(0)
-        }
-        Err(e) => fail(&e.to_string()),
-    }
-}
-
-/// Whether these are the settings of the local test server, which
-/// `scripts/dovecot start` runs.
-fn local_test_server(s: &Settings) -> bool {
-    let loopback = matches!(s.options.host.as_str(), "127.0.0.1" | "localhost" | "::1");
-    loopback && (std::env::var_os("IMAP_TEST_DIR").is_some() || s.user.is_empty())
+    Settings::for_tool(usage)
 }
 
 /// Connects and logs in; exits with a clear message on failure.
 pub fn login(s: &Settings) -> Session {
     println!("Connecting to {}", s.describe());
-    let mut session = s.options.clone().connect().unwrap_or_else(|e| {
-        let hint = if local_test_server(s) {
-            "\n(is the local test server running? `scripts/dovecot start`, then `eval \"$(scripts/dovecot env)\"`)"
-        } else {
-            ""
-        };
-        fail(&format!("cannot connect to {}: {e}{hint}", s.describe()))
-    });
+    let mut session =
+        s.options.clone().connect().unwrap_or_else(|e| {
+            fail(&format!("cannot connect to {}: {e}{}", s.describe(), s.connect_hint()))
+        });
     if let Err(e) = session.login(&s.user, &s.password) {
         fail_with_trace(&session, &format!("login as {:?}", s.user), e);
     }

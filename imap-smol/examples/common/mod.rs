@@ -5,38 +5,23 @@
 
 use std::process::exit;
 
-use imap_smol::imap_net::{Settings, SettingsError, SETTINGS_USAGE};
+use imap_smol::imap_net::Settings;
 use imap_smol::prelude::*;
 use imap_smol::{Connection, Session};
 
 /// The settings from the command line and environment; exits on `--help`
 /// or a bad flag.
 pub fn settings(usage: &str) -> Settings {
-    match Settings::from_env() {
-        Ok(s) => s,
-        Err(SettingsError::Help) => {
-            println!("{usage}\n\n{SETTINGS_USAGE}");
-            exit(0)
-        }
-        Err(e) => fail(&e.to_string()),
-    }
+    Settings::for_tool(usage)
 }
 
 /// Connects and logs in, driving the connection on a smol task; exits with
 /// a clear message on failure.
 pub async fn login(s: &Settings) -> (Session, smol::Task<imap_smol::Result<()>>) {
     eprintln!("Connecting to {}", s.describe());
-    let (mut session, connection): (Session, Connection) =
-        imap_smol::connect(s.options.clone()).await.unwrap_or_else(|e| {
-            let loopback = matches!(s.options.host.as_str(), "127.0.0.1" | "localhost" | "::1");
-            let local = loopback && (std::env::var_os("IMAP_TEST_DIR").is_some() || s.user.is_empty());
-            let hint = if local {
-                "\n(is the local test server running? `scripts/dovecot start`, then `eval \"$(scripts/dovecot env)\"`)"
-            } else {
-                ""
-            };
-            fail(&format!("cannot connect to {}: {e}{hint}", s.describe()))
-        });
+    let (mut session, connection): (Session, Connection) = imap_smol::connect(s.options.clone())
+        .await
+        .unwrap_or_else(|e| fail(&format!("cannot connect to {}: {e}{}", s.describe(), s.connect_hint())));
     let driver = smol::spawn(connection);
     if let Err(e) = session.login(&s.user, &s.password).await {
         fail_with_trace(&session, &format!("login as {:?}", s.user), e);
