@@ -34,21 +34,21 @@ mod transport;
 
 pub use api::FetchStream;
 pub use connect::Connect;
-#[doc(no_inline)]
+#[doc(inline)]
 pub use imap_core::request::{
     AppendResult, CopyResult, CopyUid, ExpungeResult, ListEntry, ListRightsResult, MailboxInfo,
     MailboxStatus, MoveResult, QuotaResult, SearchResult, SelectResult, StoreResult,
 };
-#[doc(no_inline)]
+#[doc(inline)]
 pub use imap_core::types::{
     Address, AppendMessage, BodyStructure, Capabilities, Capability, Date, DateTime, Envelope, Fetch,
     FetchAttr, Flag, ListAttribute, ListCommand, Mailbox, Response, SearchKey, SearchReturn, Section,
     SequenceSet, SortCriterion, SortKey, SpecialUse, StateName, StatusAttr, StoreMode, Thread,
     ThreadAlgorithm,
 };
-#[doc(no_inline)]
+#[doc(inline)]
 pub use imap_core::{Commands, Engine};
-#[doc(no_inline)]
+#[doc(inline)]
 pub use imap_net::{
     ConnectError, ConnectOptions, Error, Result, Security, TlsConfigError, TlsError, TlsOptions, Warning,
 };

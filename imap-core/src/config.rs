@@ -156,6 +156,12 @@ pub struct Leniency {
     /// For LOGOUT it is the logout succeeding; for any other command it ends
     /// the command and the connection.
     pub tagged_bye: bool,
+    /// Accept NUL bytes in the human-readable text of a status response
+    /// (after the response code): it is text for a person, never
+    /// interpreted. Servers echo what a user typed there (a mailbox name,
+    /// a login), NULs included; refusing it lost a whole greeting and left
+    /// the client waiting for the timeout (issue 9).
+    pub nul_in_text: bool,
 }
 
 impl Leniency {
@@ -176,6 +182,7 @@ impl Leniency {
             bare_response_codes: true,
             empty_delimiter: true,
             tagged_bye: true,
+            nul_in_text: true,
         }
     }
 
@@ -196,6 +203,7 @@ impl Leniency {
             bare_response_codes: false,
             empty_delimiter: false,
             tagged_bye: false,
+            nul_in_text: false,
         }
     }
 }

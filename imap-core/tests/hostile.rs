@@ -484,7 +484,8 @@ fn nul_and_invalid_utf8_in_every_string_position() {
         ("atom", [b"* 1 FETCH (FLAGS (".as_slice(), bad, b"))\r\n"].concat(), true),
         ("atom NUL", b"* 1 FETCH (FLAGS (a\x00b))\r\n".to_vec(), false),
         ("status text", [b"* OK ".as_slice(), bad, b"\r\n"].concat(), true),
-        ("status text NUL", b"* OK a\x00b\r\n".to_vec(), false),
+        // Text for a person: kept as it came (Leniency::nul_in_text).
+        ("status text NUL", b"* OK a\x00b\r\n".to_vec(), true),
         ("mailbox name", [b"* LIST () \"/\" \"".as_slice(), bad, b"\"\r\n"].concat(), true),
         ("mailbox name NUL", b"* LIST () \"/\" \"a\x00b\"\r\n".to_vec(), false),
         ("mailbox literal", [b"* LIST () \"/\" {4}\r\n".as_slice(), bad, b"\r\n"].concat(), true),
@@ -961,4 +962,35 @@ mod endless_answer {
         let lost = s.expect_lost(&events, &[&tag]);
         assert!(matches!(lost, ConnectionError::TimedOut(_)), "{lost:?}");
     }
+}
+
+/// Issue 9: a greeting with NUL and 8-bit bytes in its text, then NO
+/// answers holding NULs. Lenient mode takes them as text; strict mode ends
+/// the connection at once, naming the bytes; neither waits for a timeout.
+#[test]
+fn greeting_and_answers_with_nul_bytes() {
+    let greeting = b"* OK [CAPABILITY IMAP4rev1] hello\x00world \xe9t\xe9\r\n";
+    let mut s = Session::new(ClientConfig::default());
+    s.input(greeting);
+    let events = s.events();
+    let [Ev::Other(Event::Greeting(status))] = events.as_slice() else { panic!("{events:?}") };
+    assert!(status.text.as_bytes().starts_with(b"hello\x00world"), "{status:?}");
+    let tag = s.enqueue(Command::login("alice", "secret"));
+    s.input(format!("{tag} NO [AUTHENTICATIONFAILED] no\x00such\x00user\r\n").as_bytes());
+    let events = s.events();
+    let [Ev::Completed { result: Err(CommandError::No { text, .. }), .. }] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(text.as_bytes(), b"no\x00such\x00user");
+
+    let mut config = ClientConfig::default();
+    config.parse = imap_core::ParseOptions::strict();
+    let mut s = Session::new(config);
+    s.input(greeting);
+    let events = s.events();
+    let lost = s.expect_lost(&events, &[]);
+    assert!(matches!(lost, ConnectionError::MalformedGreeting(_)), "{lost:?}");
+    let message = lost.to_string();
+    assert!(message.contains("greeting") && message.contains("hello"), "{message}");
+    assert!(!message.contains("no response"), "{message}");
 }

@@ -42,19 +42,19 @@ mod streams;
 
 pub use connect::{connect, connect_with};
 pub use connection::Connection;
-#[doc(no_inline)]
+#[doc(inline)]
 pub use imap_core::request::{
     AppendResult, CopyResult, ExpungeResult, ListEntry, MailboxInfo, MailboxStatus, MoveResult, SelectResult,
     StoreResult,
 };
-#[doc(no_inline)]
+#[doc(inline)]
 pub use imap_core::types::{
     AppendMessage, Fetch, FetchAttr, Flag, Mailbox, Response, SearchKey, SequenceSet, SpecialUse, StatusAttr,
     StoreMode,
 };
-#[doc(no_inline)]
+#[doc(inline)]
 pub use imap_core::{Commands, Engine};
-#[doc(no_inline)]
+#[doc(inline)]
 pub use imap_net::{ConnectOptions, Error, Result, Security, TlsOptions, Warning};
 pub use shared::{Pending, Session};
 pub use streams::{FetchStream, Idle, IdleStop, Unsolicited};

@@ -788,7 +788,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The rest of the line (status text), leniently with 8-bit bytes.
+    /// The rest of the line (status text), leniently with 8-bit and NUL
+    /// bytes.
     pub(crate) fn text(&mut self) -> PResult<ByteStr> {
         let start = self.pos;
         let rest = &self.buf[start..];
@@ -804,7 +805,9 @@ impl<'a> Parser<'a> {
                     return self.fail("UTF-8 text");
                 }
             }
-        } else if let Some(off) = memchr::memchr(0, &self.buf[start..end]) {
+        } else if let Some(off) =
+            memchr::memchr(0, &self.buf[start..end]).filter(|_| !self.lenient.nul_in_text)
+        {
             self.pos = start + off;
             return self.fail("text character (not NUL)");
         }
