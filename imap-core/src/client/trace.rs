@@ -121,7 +121,9 @@ pub(crate) fn render(bytes: &[u8]) -> String {
             }
         }
         i += line_end;
-        if let Ok(Some(n)) = crate::parse::literal_len(line) {
+        // `{N}` ending the last line is text (a status response echoing a
+        // mailbox name), not a literal: the framer ended the frame there.
+        if let (true, Ok(Some(n))) = (i < bytes.len(), crate::parse::literal_len(line)) {
             let skip = usize::try_from(n).unwrap_or(usize::MAX).min(bytes.len() - i);
             out.push_str(&format!(" <{n} bytes> "));
             i += skip;

@@ -153,6 +153,19 @@ fn literal_data_shows_as_a_size() {
     });
 }
 
+/// A status text ending in `{N}` is text (issue 9): the trace shows it.
+#[test]
+fn status_text_ending_in_braces_shows_as_text() {
+    run_all_chunkings(|h| {
+        h.selected("IMAP4rev1", 3);
+        let t = h.enqueue(Command::select("x{5}"));
+        h.server(format!("{t} NO Mailbox doesn't exist: x{{5}}\r\n").as_bytes());
+        let lines = trace(h);
+        assert!(lines.iter().any(|l| l.ends_with("Mailbox doesn't exist: x{5}")), "{lines:#?}");
+        assert!(!lines.iter().any(|l| l.starts_with("S:") && l.contains("bytes>")), "{lines:#?}");
+    });
+}
+
 #[test]
 fn secrets_in_commands_are_wrapped() {
     let c = Command::Authenticate {
