@@ -35,8 +35,11 @@ def frames(stream):
             break
         line = stream[at : lf + 1]
         m = re.search(rb"~?\{(\d+)\+?\}\r?\n$", line)
+        # As the framer: `{N}` ending a status response's first line is
+        # text (servers echo mailbox names there), not a literal.
+        status = at == start and re.match(rb"\S+ (OK|NO|BAD|BYE|PREAUTH)\b", line, re.I)
         at = lf + 1
-        if m:
+        if m and not status:
             at += int(m.group(1))
             continue
         out.append(stream[start:at])
