@@ -89,6 +89,13 @@ pub(crate) struct Fail {
 
 pub(crate) type PResult<T> = Result<T, Fail>;
 
+/// A place to come back to: the offset and the nesting depth there.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark {
+    pub(crate) pos: usize,
+    depth: usize,
+}
+
 pub(crate) struct Parser<'a> {
     frame: &'a Bytes,
     pub(crate) buf: &'a [u8],
@@ -162,6 +169,19 @@ impl<'a> Parser<'a> {
 
     pub(crate) fn leave(&mut self) {
         self.depth -= 1;
+    }
+
+    /// Where the parser is, to come back to with [`reset`](Self::reset).
+    #[inline]
+    pub(crate) fn mark(&self) -> Mark {
+        Mark { pos: self.pos, depth: self.depth }
+    }
+
+    /// Back to a [`mark`](Self::mark), to read the same bytes another way.
+    #[inline]
+    pub(crate) fn reset(&mut self, mark: Mark) {
+        self.pos = mark.pos;
+        self.depth = mark.depth;
     }
 
     /// Runs `f` and puts the position and nesting depth back as they were:
