@@ -468,28 +468,46 @@ impl Parser<'_> {
             return Ok(Vec::new());
         }
         self.expect(b'(', "( opening address list or NIL")?;
-        let mut list = Vec::with_capacity(1);
-        loop {
+        self.lenient_spaces();
+        // Most lists hold one address: that one gets a vector of its own
+        // size, longer ones room for four, and none grows by reallocating
+        // from one.
+        let list = if self.peek() == Some(b'(') {
+            let first = self.address()?;
             self.lenient_spaces();
-            if self.peek() != Some(b'(') {
-                break;
+            if self.peek() == Some(b'(') {
+                let mut list = Vec::with_capacity(4);
+                list.push(first);
+                while self.peek() == Some(b'(') {
+                    list.push(self.address()?);
+                    self.lenient_spaces();
+                }
+                list
+            } else {
+                vec![first]
             }
-            self.pos += 1;
-            let name = self.nstr()?;
-            self.sp()?;
-            let adl = self.nstr()?;
-            self.sp()?;
-            let mailbox = self.nstr()?;
-            self.sp()?;
-            let host = self.nstr()?;
-            self.expect(b')', ") closing address")?;
-            list.push(Address { name, adl, mailbox, host });
-        }
-        if list.is_empty() && !self.lenient.body_structure {
+        } else if self.lenient.body_structure {
+            Vec::new()
+        } else {
             return self.fail("address");
-        }
+        };
         self.expect(b')', ") closing address list")?;
         Ok(list)
+    }
+
+    /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
+    #[inline(always)]
+    fn address(&mut self) -> PResult<Address> {
+        self.pos += 1;
+        let name = self.nstr()?;
+        self.sp()?;
+        let adl = self.nstr()?;
+        self.sp()?;
+        let mailbox = self.nstr()?;
+        self.sp()?;
+        let host = self.nstr()?;
+        self.expect(b')', ") closing address")?;
+        Ok(Address { name, adl, mailbox, host })
     }
 
     /// `body`.
