@@ -404,7 +404,7 @@ impl<'a> Parser<'a> {
     /// with a class table: most strings are short, where a table loop beats
     /// two SIMD searches.
     #[inline]
-    fn quoted_span(&mut self) -> PResult<(usize, Option<usize>)> {
+    pub(crate) fn quoted_span(&mut self) -> PResult<(usize, Option<usize>)> {
         let open = self.pos;
         self.expect(b'"', "quoted string")?;
         let start = self.pos;
@@ -493,7 +493,7 @@ impl<'a> Parser<'a> {
         Ok(ByteStr::from_bytes(self.string()?))
     }
 
-    fn quoted_escaped(&mut self, start: usize) -> PResult<Bytes> {
+    pub(crate) fn quoted_escaped(&mut self, start: usize) -> PResult<Bytes> {
         let mut out = Vec::with_capacity(32);
         let mut i = start;
         loop {

@@ -329,8 +329,12 @@ impl Parser<'_> {
     /// `date-time` in quotes.
     pub(crate) fn date_time(&mut self) -> PResult<DateTime> {
         let start = self.pos;
-        let q = self.quoted()?;
-        DateTime::parse(&q).ok_or(()).or_else(|()| {
+        // Read in place: a slice of the response would only be dropped.
+        let parsed = match self.quoted_span()? {
+            (s, Some(e)) => DateTime::parse(&self.buf[s..e]),
+            (s, None) => DateTime::parse(&self.quoted_escaped(s)?),
+        };
+        parsed.ok_or(()).or_else(|()| {
             self.pos = start;
             self.fail("date-time")
         })

@@ -408,6 +408,11 @@ impl Parser<'_> {
         if raw.is_empty() || raw == b"\\" {
             return self.fail("flag");
         }
+        // `\Seen` and the like hold no bytes: no slice (a reference count
+        // up and down) for them.
+        if let Some(flag) = Flag::system(raw) {
+            return Ok(flag);
+        }
         Ok(Flag::from_bytes(ByteStr::from_bytes(self.slice(start, self.pos))))
     }
 
