@@ -53,7 +53,25 @@ static COMMON_WORDS: [&[&str]; 17] = [
 #[inline]
 fn common_word(s: &[u8]) -> Option<&'static str> {
     let first = *s.first()?;
-    COMMON_WORDS.get(s.len())?.iter().copied().find(|w| w.as_bytes()[0] == first && w.as_bytes() == s)
+    COMMON_WORDS
+        .get(s.len())?
+        .iter()
+        .copied()
+        .find(|w| w.as_bytes()[0] == first && same_short(w.as_bytes(), s))
+}
+
+/// Whether two strings of the same length, at most 16 bytes (the longest
+/// common word: `COMMON_WORDS` has 17 entries), are equal: two
+/// overlapping word compares instead of a call to `memcmp`, which costs
+/// more than the compare for words this short.
+#[inline(always)]
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    debug_assert!(a.len() == b.len() && a.len() <= 16);
+    match a.len() {
+        8.. => a.first_chunk::<8>() == b.first_chunk::<8>() && a.last_chunk::<8>() == b.last_chunk::<8>(),
+        4.. => a.first_chunk::<4>() == b.first_chunk::<4>() && a.last_chunk::<4>() == b.last_chunk::<4>(),
+        _ => a == b,
+    }
 }
 
 const LOW_BITS: u64 = 0x0101_0101_0101_0101;
