@@ -35,9 +35,9 @@ static COMMON_WORDS: [&[&str]; 17] = [
     &["plain", "PLAIN", "utf-8", "UTF-8", "mixed", "MIXED", "image", "IMAGE", "delsp", "DELSP"],
     &[
         "base64", "BASE64", "binary", "BINARY", "inline", "INLINE", "format", "FORMAT", "flowed", "FLOWED",
-        "rfc822", "RFC822", "signed", "SIGNED", "report", "REPORT",
+        "rfc822", "RFC822", "signed", "SIGNED", "report", "REPORT", "msword", "MSWORD",
     ],
-    &["charset", "CHARSET", "related", "RELATED", "message", "MESSAGE", "msword", "MSWORD"],
+    &["charset", "CHARSET", "related", "RELATED", "message", "MESSAGE"],
     &["us-ascii", "US-ASCII", "filename", "FILENAME", "boundary", "BOUNDARY", "calendar", "CALENDAR"],
     &["multipart", "MULTIPART"],
     &["attachment", "ATTACHMENT", "iso-8859-1", "ISO-8859-1"],
@@ -849,5 +849,23 @@ impl<'a> Parser<'a> {
         }
         self.pos = end;
         Ok(ByteStr::from_bytes(self.slice(start, end)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each word sits at its length: `same_short` compares no lengths.
+    #[test]
+    fn common_words_are_filed_by_length() {
+        for (len, words) in COMMON_WORDS.iter().enumerate() {
+            for word in *words {
+                assert_eq!(word.len(), len, "{word:?}");
+                assert_eq!(common_word(word.as_bytes()), Some(*word));
+            }
+        }
+        assert_eq!(common_word(b"msworf"), None);
+        assert_eq!(common_word(b"plaiN"), None);
     }
 }
