@@ -280,6 +280,12 @@ impl<'a> Parser<'a> {
         Ok(true)
     }
 
+    /// Whether the bytes from here start with `bytes` (consumed nothing).
+    #[inline]
+    pub(crate) fn at_bytes(&self, bytes: &[u8]) -> bool {
+        self.buf.get(self.pos..).is_some_and(|rest| rest.starts_with(bytes))
+    }
+
     /// Whether the next byte ends the line.
     #[inline]
     pub(crate) fn at_eol(&self) -> bool {

@@ -655,6 +655,12 @@ impl Parser<'_> {
         let mut ext = MultiPartExt::default();
         if self.sp_before_item()? {
             ext.params = self.body_params()?;
+            // Disposition, language and location all NIL, nothing after,
+            // as most servers send: `ext` already holds that.
+            if self.at_bytes(b" NIL NIL NIL)") {
+                self.pos += 12;
+                return Ok(BodyStructure::Multipart(Box::new(MultiPart { parts, media_subtype, ext })));
+            }
             let mut item = self.mark();
             let read = self.ext_tail(
                 &mut item.pos,
@@ -719,6 +725,12 @@ impl Parser<'_> {
     /// `body-ext-1part`, if present.
     #[inline(never)]
     fn single_part_ext(&mut self, ext: &mut SinglePartExt) -> PResult<()> {
+        // What most servers send: MD5, disposition, language and location
+        // all NIL, nothing after; `ext` already holds that.
+        if self.at_bytes(b" NIL NIL NIL NIL)") {
+            self.pos += 16;
+            return Ok(());
+        }
         let mut item = self.mark();
         let read = self.single_part_ext_items(&mut item.pos, ext);
         self.ext_recover(read, item)
