@@ -553,7 +553,9 @@ impl Parser<'_> {
     }
 
     fn multipart(&mut self) -> PResult<BodyStructure> {
-        let mut parts = Vec::with_capacity(2);
+        // Room for four (16 bytes each): a third part, common enough, does
+        // not reallocate.
+        let mut parts = Vec::with_capacity(4);
         while self.peek() == Some(b'(') {
             parts.push(self.body()?);
             self.lenient_spaces();

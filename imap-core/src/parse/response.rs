@@ -367,11 +367,12 @@ impl Parser<'_> {
     /// A flag list; `perm` for PERMANENTFLAGS, where `\*` belongs (flag-perm).
     fn flag_list_of(&mut self, perm: bool) -> PResult<Vec<Flag>> {
         self.expect(b'(', "( opening flag list")?;
-        let mut flags = Vec::new();
         self.lenient_spaces();
         if self.eat(b')') {
-            return Ok(flags);
+            return Ok(Vec::new());
         }
+        // What the first push would allocate, without the growth path.
+        let mut flags = Vec::with_capacity(4);
         loop {
             flags.push(self.flag(perm)?);
             if !self.sp_before_item()? {
