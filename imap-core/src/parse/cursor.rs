@@ -35,9 +35,9 @@ static COMMON_WORDS: [&[&str]; 17] = [
     &["plain", "PLAIN", "utf-8", "UTF-8", "mixed", "MIXED", "image", "IMAGE", "delsp", "DELSP"],
     &[
         "base64", "BASE64", "binary", "BINARY", "inline", "INLINE", "format", "FORMAT", "flowed", "FLOWED",
-        "rfc822", "RFC822", "signed", "SIGNED", "report", "REPORT",
+        "rfc822", "RFC822", "signed", "SIGNED", "report", "REPORT", "msword", "MSWORD",
     ],
-    &["charset", "CHARSET", "related", "RELATED", "message", "MESSAGE", "msword", "MSWORD"],
+    &["charset", "CHARSET", "related", "RELATED", "message", "MESSAGE"],
     &["us-ascii", "US-ASCII", "filename", "FILENAME", "boundary", "BOUNDARY", "calendar", "CALENDAR"],
     &["multipart", "MULTIPART"],
     &["attachment", "ATTACHMENT", "iso-8859-1", "ISO-8859-1"],
@@ -53,7 +53,25 @@ static COMMON_WORDS: [&[&str]; 17] = [
 #[inline]
 fn common_word(s: &[u8]) -> Option<&'static str> {
     let first = *s.first()?;
-    COMMON_WORDS.get(s.len())?.iter().copied().find(|w| w.as_bytes()[0] == first && w.as_bytes() == s)
+    COMMON_WORDS
+        .get(s.len())?
+        .iter()
+        .copied()
+        .find(|w| w.as_bytes()[0] == first && same_short(w.as_bytes(), s))
+}
+
+/// Whether two strings of the same length, at most 16 bytes (the longest
+/// common word: `COMMON_WORDS` has 17 entries), are equal: two
+/// overlapping word compares instead of a call to `memcmp`, which costs
+/// more than the compare for words this short.
+#[inline(always)]
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    debug_assert!(a.len() == b.len() && a.len() <= 16);
+    match a.len() {
+        8.. => a.first_chunk::<8>() == b.first_chunk::<8>() && a.last_chunk::<8>() == b.last_chunk::<8>(),
+        4.. => a.first_chunk::<4>() == b.first_chunk::<4>() && a.last_chunk::<4>() == b.last_chunk::<4>(),
+        _ => a == b,
+    }
 }
 
 const LOW_BITS: u64 = 0x0101_0101_0101_0101;
@@ -88,6 +106,13 @@ pub(crate) struct Fail {
 }
 
 pub(crate) type PResult<T> = Result<T, Fail>;
+
+/// A place to come back to: the offset and the nesting depth there.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark {
+    pub(crate) pos: usize,
+    depth: usize,
+}
 
 pub(crate) struct Parser<'a> {
     frame: &'a Bytes,
@@ -164,6 +189,19 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
+    /// Where the parser is, to come back to with [`reset`](Self::reset).
+    #[inline]
+    pub(crate) fn mark(&self) -> Mark {
+        Mark { pos: self.pos, depth: self.depth }
+    }
+
+    /// Back to a [`mark`](Self::mark), to read the same bytes another way.
+    #[inline]
+    pub(crate) fn reset(&mut self, mark: Mark) {
+        self.pos = mark.pos;
+        self.depth = mark.depth;
+    }
+
     /// Runs `f` and puts the position and nesting depth back as they were:
     /// a look ahead that consumes nothing whatever `f` does.
     pub(crate) fn lookahead<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
@@ -197,8 +235,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// One SP (more, leniently).
-    #[inline]
+    /// One SP (more, leniently). Always inlined: between most tokens, where
+    /// a call would cost several times the check.
+    #[inline(always)]
     pub(crate) fn sp(&mut self) -> PResult<()> {
         if !self.eat(b' ') {
             return self.fail("SP");
@@ -239,6 +278,12 @@ impl<'a> Parser<'a> {
             return Ok(false);
         }
         Ok(true)
+    }
+
+    /// Whether the bytes from here start with `bytes` (consumed nothing).
+    #[inline]
+    pub(crate) fn at_bytes(&self, bytes: &[u8]) -> bool {
+        self.buf.get(self.pos..).is_some_and(|rest| rest.starts_with(bytes))
     }
 
     /// Whether the next byte ends the line.
@@ -383,7 +428,7 @@ impl<'a> Parser<'a> {
     /// with a class table: most strings are short, where a table loop beats
     /// two SIMD searches.
     #[inline]
-    fn quoted_span(&mut self) -> PResult<(usize, Option<usize>)> {
+    pub(crate) fn quoted_span(&mut self) -> PResult<(usize, Option<usize>)> {
         let open = self.pos;
         self.expect(b'"', "quoted string")?;
         let start = self.pos;
@@ -472,7 +517,7 @@ impl<'a> Parser<'a> {
         Ok(ByteStr::from_bytes(self.string()?))
     }
 
-    fn quoted_escaped(&mut self, start: usize) -> PResult<Bytes> {
+    pub(crate) fn quoted_escaped(&mut self, start: usize) -> PResult<Bytes> {
         let mut out = Vec::with_capacity(32);
         let mut i = start;
         loop {
@@ -813,5 +858,23 @@ impl<'a> Parser<'a> {
         }
         self.pos = end;
         Ok(ByteStr::from_bytes(self.slice(start, end)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each word sits at its length: `same_short` compares no lengths.
+    #[test]
+    fn common_words_are_filed_by_length() {
+        for (len, words) in COMMON_WORDS.iter().enumerate() {
+            for word in *words {
+                assert_eq!(word.len(), len, "{word:?}");
+                assert_eq!(common_word(word.as_bytes()), Some(*word));
+            }
+        }
+        assert_eq!(common_word(b"msworf"), None);
+        assert_eq!(common_word(b"plaiN"), None);
     }
 }

@@ -1,6 +1,6 @@
 //! FETCH responses: message data items, ENVELOPE and BODYSTRUCTURE.
 
-use super::cursor::{PResult, Parser};
+use super::cursor::{Fail, Mark, PResult, Parser};
 use crate::types::{
     Address, BodyExtension, BodyFields, BodyStructure, ByteStr, DateTime, Disposition, Envelope, Fetch,
     FetchItem, MultiPart, MultiPartExt, Section, SectionText, SinglePart, SinglePartExt, SinglePartKind,
@@ -45,21 +45,13 @@ impl Parser<'_> {
     }
 
     /// `msg-att` items, up to the `)` that closes them (not consumed).
+    #[inline(always)]
     fn fetch_item_list(&mut self, items: &mut Vec<FetchItem>) -> PResult<()> {
         loop {
-            if self.lenient.wrapped_fetch_items && self.peek() == Some(b'(') {
-                // Domino: `(UID 14935 (ENVELOPE (...)) BODYSTRUCTURE (...))`.
-                self.enter()?;
-                self.pos += 1;
-                self.lenient_spaces();
-                if self.peek() != Some(b')') {
-                    self.fetch_item_list(items)?;
-                    self.lenient_spaces();
-                }
-                self.expect(b')', ") closing wrapped FETCH data")?;
-                self.leave();
+            if self.peek() == Some(b'(') && self.lenient.wrapped_fetch_items {
+                self.wrapped_fetch_items(items)?;
             } else {
-                items.push(self.fetch_item_or_raw()?);
+                self.push_fetch_item(items)?;
             }
             if !self.sp_before_item()? {
                 self.blank_line_before_close();
@@ -69,6 +61,23 @@ impl Parser<'_> {
                 return Ok(());
             }
         }
+    }
+
+    /// Leniently, items in parentheses of their own, read as if unwrapped:
+    /// Domino's `(UID 14935 (ENVELOPE (...)) BODYSTRUCTURE (...))`.
+    #[cold]
+    #[inline(never)]
+    fn wrapped_fetch_items(&mut self, items: &mut Vec<FetchItem>) -> PResult<()> {
+        self.enter()?;
+        self.pos += 1;
+        self.lenient_spaces();
+        if self.peek() != Some(b')') {
+            self.fetch_item_list(items)?;
+            self.lenient_spaces();
+        }
+        self.expect(b')', ") closing wrapped FETCH data")?;
+        self.leave();
+        Ok(())
     }
 
     /// Leniently, a line break (in a blank line after a literal, see the
@@ -95,19 +104,29 @@ impl Parser<'_> {
         false
     }
 
-    /// One item; leniently, a known item whose value does not parse is
-    /// kept raw (`Leniency::fetch_items`).
-    fn fetch_item_or_raw(&mut self) -> PResult<FetchItem> {
-        if !self.lenient.fetch_items {
-            return self.fetch_item();
-        }
-        match self.rewinding(Self::fetch_item) {
-            Ok(item) => Ok(item),
-            Err(e) if e.nesting => Err(e),
-            Err(e) => match self.attempt(Self::raw_item)? {
-                Some(item) => Ok(item),
-                None => Err(e),
-            },
+    /// One item, added to `items`; leniently, a known item whose value
+    /// does not parse is kept raw (`Leniency::fetch_items`).
+    #[inline(never)]
+    fn push_fetch_item(&mut self, items: &mut Vec<FetchItem>) -> PResult<()> {
+        let start = self.mark();
+        let item = match self.fetch_item() {
+            Ok(item) => item,
+            Err(e) if self.lenient.fetch_items && !e.nesting => self.raw_item_instead(e, start)?,
+            Err(e) => return Err(e),
+        };
+        items.push(item);
+        Ok(())
+    }
+
+    /// The item that failed as `e` from `start`, read again raw; `e` if it
+    /// is not even that.
+    #[cold]
+    #[inline(never)]
+    fn raw_item_instead(&mut self, e: Fail, start: Mark) -> PResult<FetchItem> {
+        self.reset(start);
+        match self.attempt(Self::raw_item)? {
+            Some(item) => Ok(item),
+            None => Err(e),
         }
     }
 
@@ -310,8 +329,12 @@ impl Parser<'_> {
     /// `date-time` in quotes.
     pub(crate) fn date_time(&mut self) -> PResult<DateTime> {
         let start = self.pos;
-        let q = self.quoted()?;
-        DateTime::parse(&q).ok_or(()).or_else(|()| {
+        // Read in place: a slice of the response would only be dropped.
+        let parsed = match self.quoted_span()? {
+            (s, Some(e)) => DateTime::parse(&self.buf[s..e]),
+            (s, None) => DateTime::parse(&self.quoted_escaped(s)?),
+        };
+        parsed.ok_or(()).or_else(|()| {
             self.pos = start;
             self.fail("date-time")
         })
@@ -449,28 +472,46 @@ impl Parser<'_> {
             return Ok(Vec::new());
         }
         self.expect(b'(', "( opening address list or NIL")?;
-        let mut list = Vec::with_capacity(1);
-        loop {
+        self.lenient_spaces();
+        // Most lists hold one address: that one gets a vector of its own
+        // size, longer ones room for four, and none grows by reallocating
+        // from one.
+        let list = if self.peek() == Some(b'(') {
+            let first = self.address()?;
             self.lenient_spaces();
-            if self.peek() != Some(b'(') {
-                break;
+            if self.peek() == Some(b'(') {
+                let mut list = Vec::with_capacity(4);
+                list.push(first);
+                while self.peek() == Some(b'(') {
+                    list.push(self.address()?);
+                    self.lenient_spaces();
+                }
+                list
+            } else {
+                vec![first]
             }
-            self.pos += 1;
-            let name = self.nstr()?;
-            self.sp()?;
-            let adl = self.nstr()?;
-            self.sp()?;
-            let mailbox = self.nstr()?;
-            self.sp()?;
-            let host = self.nstr()?;
-            self.expect(b')', ") closing address")?;
-            list.push(Address { name, adl, mailbox, host });
-        }
-        if list.is_empty() && !self.lenient.body_structure {
+        } else if self.lenient.body_structure {
+            Vec::new()
+        } else {
             return self.fail("address");
-        }
+        };
         self.expect(b')', ") closing address list")?;
         Ok(list)
+    }
+
+    /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`
+    #[inline(always)]
+    fn address(&mut self) -> PResult<Address> {
+        self.pos += 1;
+        let name = self.nstr()?;
+        self.sp()?;
+        let adl = self.nstr()?;
+        self.sp()?;
+        let mailbox = self.nstr()?;
+        self.sp()?;
+        let host = self.nstr()?;
+        self.expect(b')', ") closing address")?;
+        Ok(Address { name, adl, mailbox, host })
     }
 
     /// `body`.
@@ -488,17 +529,17 @@ impl Parser<'_> {
         self.lenient_spaces();
         let body = if self.peek() == Some(b'(') {
             self.multipart()?
-        } else if self.lenient.body_structure {
-            match self.rewinding(Self::single_part) {
-                Err(e) if !e.nesting && self.at_childless_multipart() => self.childless_multipart()?,
-                result => result?,
-            }
         } else {
-            self.single_part()?
+            let start = self.mark();
+            match self.single_part() {
+                Ok(body) => body,
+                Err(e) if self.lenient.body_structure && !e.nesting => self.childless_instead(e, start)?,
+                Err(e) => return Err(e),
+            }
         };
         self.lenient_spaces();
         if self.lenient.body_structure && self.peek() != Some(b')') {
-            // Extension data this parser could not read (see ext_item):
+            // Extension data this parser could not read (see ext_recover):
             // skipped to the end of the part.
             while self.peek() != Some(b')') {
                 self.skip_raw_value()?;
@@ -512,7 +553,9 @@ impl Parser<'_> {
     }
 
     fn multipart(&mut self) -> PResult<BodyStructure> {
-        let mut parts = Vec::with_capacity(2);
+        // Room for four (16 bytes each): a third part, common enough, does
+        // not reallocate.
+        let mut parts = Vec::with_capacity(4);
         while self.peek() == Some(b'(') {
             parts.push(self.body()?);
             self.lenient_spaces();
@@ -578,6 +621,18 @@ impl Parser<'_> {
         })
     }
 
+    /// Leniently, where the single part from `start` failed as `e`: a
+    /// multipart without parts if it is one, else `e`.
+    #[cold]
+    #[inline(never)]
+    fn childless_instead(&mut self, e: Fail, start: Mark) -> PResult<BodyStructure> {
+        self.reset(start);
+        if !self.at_childless_multipart() {
+            return Err(e);
+        }
+        self.childless_multipart()
+    }
+
     /// A multipart without parts (see `at_childless_multipart`).
     fn childless_multipart(&mut self) -> PResult<BodyStructure> {
         if self.peek() == Some(b')') {
@@ -602,7 +657,21 @@ impl Parser<'_> {
         let mut ext = MultiPartExt::default();
         if self.sp_before_item()? {
             ext.params = self.body_params()?;
-            self.ext_tail(&mut ext.disposition, &mut ext.language, &mut ext.location, &mut ext.extensions)?;
+            // Disposition, language and location all NIL, nothing after,
+            // as most servers send: `ext` already holds that.
+            if self.at_bytes(b" NIL NIL NIL)") {
+                self.pos += 12;
+                return Ok(BodyStructure::Multipart(Box::new(MultiPart { parts, media_subtype, ext })));
+            }
+            let mut item = self.mark();
+            let read = self.ext_tail(
+                &mut item.pos,
+                &mut ext.disposition,
+                &mut ext.language,
+                &mut ext.location,
+                &mut ext.extensions,
+            );
+            self.ext_recover(read, item)?;
         }
         Ok(BodyStructure::Multipart(Box::new(MultiPart { parts, media_subtype, ext })))
     }
@@ -658,18 +727,39 @@ impl Parser<'_> {
     /// `body-ext-1part`, if present.
     #[inline(never)]
     fn single_part_ext(&mut self, ext: &mut SinglePartExt) -> PResult<()> {
+        // What most servers send: MD5, disposition, language and location
+        // all NIL, nothing after; `ext` already holds that.
+        if self.at_bytes(b" NIL NIL NIL NIL)") {
+            self.pos += 16;
+            return Ok(());
+        }
+        let mut item = self.mark();
+        let read = self.single_part_ext_items(&mut item.pos, ext);
+        self.ext_recover(read, item)
+    }
+
+    fn single_part_ext_items(&mut self, item: &mut usize, ext: &mut SinglePartExt) -> PResult<()> {
         if self.sp_before_item()? {
-            let Some(md5) = self.ext_item(Self::nstr)? else { return Ok(()) };
-            ext.md5 = md5;
-            self.ext_tail(&mut ext.disposition, &mut ext.language, &mut ext.location, &mut ext.extensions)?;
+            *item = self.pos;
+            ext.md5 = self.nstr()?;
+            self.ext_tail(
+                item,
+                &mut ext.disposition,
+                &mut ext.language,
+                &mut ext.location,
+                &mut ext.extensions,
+            )?;
         }
         Ok(())
     }
 
     /// The extension data both part kinds share, each item optional in
     /// turn: `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`.
+    /// Each value is stored as soon as it parses; `item` is where the one
+    /// being read starts (see `ext_recover`).
     fn ext_tail(
         &mut self,
+        item: &mut usize,
         disposition: &mut Option<Disposition>,
         language: &mut Vec<ByteStr>,
         location: &mut Option<ByteStr>,
@@ -678,36 +768,42 @@ impl Parser<'_> {
         if !self.sp_before_item()? {
             return Ok(());
         }
-        let Some(value) = self.ext_item(Self::disposition)? else { return Ok(()) };
-        *disposition = value;
+        *item = self.pos;
+        *disposition = self.disposition()?;
         if !self.sp_before_item()? {
             return Ok(());
         }
-        let Some(value) = self.ext_item(Self::language)? else { return Ok(()) };
-        *language = value;
+        *item = self.pos;
+        *language = self.language()?;
         if !self.sp_before_item()? {
             return Ok(());
         }
-        let Some(value) = self.ext_item(Self::nstr)? else { return Ok(()) };
-        *location = value;
+        *item = self.pos;
+        *location = self.nstr()?;
         while self.sp_before_item()? {
-            let Some(value) = self.ext_item(Self::body_extension)? else { return Ok(()) };
-            extensions.push(value);
+            *item = self.pos;
+            extensions.push(self.body_extension()?);
         }
         Ok(())
     }
 
-    /// One item of extension data; leniently, `None` (and nothing consumed)
-    /// where it does not parse: servers put md5s, languages and locations in
-    /// shapes of their own (a parameter list as MD5, libetpan#217; `()` as
-    /// location, MailKit's Exchange captures; disposition and language
-    /// swapped). The item and the rest of the part's extension data are
-    /// then skipped by `body`, and what parsed before is kept.
-    fn ext_item<T>(&mut self, item: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<Option<T>> {
-        if self.lenient.body_structure {
-            self.attempt(item)
-        } else {
-            item(self).map(Some)
+    /// After reading extension data: leniently, where an item did not
+    /// parse (`read` failed, other than on the nesting limit), back to
+    /// where that item starts (`item`) and success.
+    /// Servers put md5s, languages and locations in shapes of their own (a
+    /// parameter list as MD5, libetpan#217; `()` as location, MailKit's
+    /// Exchange captures; disposition and language swapped): the item and
+    /// the rest of the part's extension data are then skipped by `body`,
+    /// and what parsed before is kept. The items are read by the grammar's
+    /// code alone, and only a failure comes here.
+    #[inline]
+    fn ext_recover(&mut self, read: PResult<()>, item: Mark) -> PResult<()> {
+        match read {
+            Err(e) if self.lenient.body_structure && !e.nesting => {
+                self.reset(item);
+                Ok(())
+            }
+            read => read,
         }
     }
 

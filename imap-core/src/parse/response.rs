@@ -367,11 +367,12 @@ impl Parser<'_> {
     /// A flag list; `perm` for PERMANENTFLAGS, where `\*` belongs (flag-perm).
     fn flag_list_of(&mut self, perm: bool) -> PResult<Vec<Flag>> {
         self.expect(b'(', "( opening flag list")?;
-        let mut flags = Vec::new();
         self.lenient_spaces();
         if self.eat(b')') {
-            return Ok(flags);
+            return Ok(Vec::new());
         }
+        // What the first push would allocate, without the growth path.
+        let mut flags = Vec::with_capacity(4);
         loop {
             flags.push(self.flag(perm)?);
             if !self.sp_before_item()? {
@@ -407,6 +408,11 @@ impl Parser<'_> {
         let raw = &self.buf[start..self.pos];
         if raw.is_empty() || raw == b"\\" {
             return self.fail("flag");
+        }
+        // `\Seen` and the like hold no bytes: no slice (a reference count
+        // up and down) for them.
+        if let Some(flag) = Flag::system(raw) {
+            return Ok(flag);
         }
         Ok(Flag::from_bytes(ByteStr::from_bytes(self.slice(start, self.pos))))
     }

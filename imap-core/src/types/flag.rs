@@ -57,20 +57,31 @@ impl Flag {
     }
 
     pub(crate) fn from_bytes(raw: ByteStr) -> Self {
-        let b = raw.as_bytes();
-        if let Some(name) = b.strip_prefix(b"\\") {
-            return match name.len() {
-                1 if name == b"*" => Flag::MayCreate,
-                4 if name.eq_ignore_ascii_case(b"seen") => Flag::Seen,
-                5 if name.eq_ignore_ascii_case(b"draft") => Flag::Draft,
-                6 if name.eq_ignore_ascii_case(b"recent") => Flag::Recent,
-                7 if name.eq_ignore_ascii_case(b"flagged") => Flag::Flagged,
-                7 if name.eq_ignore_ascii_case(b"deleted") => Flag::Deleted,
-                8 if name.eq_ignore_ascii_case(b"answered") => Flag::Answered,
-                _ => Flag::Extension(ByteStr::from_bytes(raw.into_bytes().slice(1..))),
-            };
+        if let Some(flag) = Self::system(&raw) {
+            return flag;
+        }
+        if raw.starts_with(b"\\") {
+            return Flag::Extension(ByteStr::from_bytes(raw.into_bytes().slice(1..)));
         }
         Flag::Keyword(raw)
+    }
+
+    /// The flag `raw` (backslash included) names if it is one of the
+    /// system flags this type has a variant for, which hold no bytes: the
+    /// parser asks before it takes a slice of the response.
+    #[inline]
+    pub(crate) fn system(raw: &[u8]) -> Option<Self> {
+        let name = raw.strip_prefix(b"\\")?;
+        Some(match name.len() {
+            1 if name == b"*" => Flag::MayCreate,
+            4 if name.eq_ignore_ascii_case(b"seen") => Flag::Seen,
+            5 if name.eq_ignore_ascii_case(b"draft") => Flag::Draft,
+            6 if name.eq_ignore_ascii_case(b"recent") => Flag::Recent,
+            7 if name.eq_ignore_ascii_case(b"flagged") => Flag::Flagged,
+            7 if name.eq_ignore_ascii_case(b"deleted") => Flag::Deleted,
+            8 if name.eq_ignore_ascii_case(b"answered") => Flag::Answered,
+            _ => return None,
+        })
     }
 
     /// The flag as sent on the wire, e.g. `\Seen` or `$Forwarded`.
