@@ -467,7 +467,12 @@ class IMAPClient:
     def expunge(self, messages: Any = None) -> Any:
         """EXPUNGE: ``(text, [(n, b"EXPUNGE"), ...])``; with *messages*,
         UID EXPUNGE of those."""
-        return self._run(self._engine.expunge(messages))
+        if messages:
+            return self._run(self._engine.expunge(messages))
+        # IMAPClient returns every untagged response the command brought.
+        self._take_unsolicited()
+        text, expunged = self._run(self._engine.expunge(None))
+        return text, expunged + self._take_unsolicited()
 
     def uid_expunge(self, messages: Any) -> Any:
         """UID EXPUNGE."""

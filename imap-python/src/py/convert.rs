@@ -389,13 +389,12 @@ impl<'py> Conv<'py> {
         }
     }
 
-    /// One language as a string, several as a tuple, none as `None`.
+    /// Languages as a tuple (servers send a list), none as `None`.
     fn language(&self, langs: &[ByteStr]) -> PyResult<Bound<'py, PyAny>> {
-        match langs {
-            [] => Ok(self.none()),
-            [one] => Ok(self.bytes(one)),
-            many => self.tuple(many.iter().map(|l| self.bytes(l)).collect()),
+        if langs.is_empty() {
+            return Ok(self.none());
         }
+        self.tuple(langs.iter().map(|l| self.bytes(l)).collect())
     }
 
     fn extension(&self, e: &BodyExtension) -> PyResult<Bound<'py, PyAny>> {
@@ -417,9 +416,7 @@ impl<'py> Conv<'py> {
         d.set_item(self.bytes(b"EXISTS"), m.exists)?;
         d.set_item(self.bytes(b"RECENT"), m.recent)?;
         d.set_item(self.bytes(b"FLAGS"), self.flags(&m.flags)?)?;
-        if !m.permanent_flags.is_empty() {
-            d.set_item(self.bytes(b"PERMANENTFLAGS"), self.flags(&m.permanent_flags)?)?;
-        }
+        d.set_item(self.bytes(b"PERMANENTFLAGS"), self.flags(&m.permanent_flags)?)?;
         if let Some(n) = m.uid_validity {
             d.set_item(self.bytes(b"UIDVALIDITY"), n)?;
         }

@@ -30,8 +30,17 @@ use crate::args;
 enum Shape {
     /// The server's response text, `[CODE] text` (bytes).
     Text,
-    /// As `Text`; a NO is a `LoginError`.
+    /// As `Text` without a CAPABILITY code (imaplib asks for them first,
+    /// so servers send them untagged); a NO is a `LoginError`.
     Login,
+    /// `[text]` (IMAPClient does not unpack these).
+    TextList,
+    /// `("OK", [text])` (MULTIAPPEND).
+    TypText,
+    /// `None` (IMAPClient's UID COPY and UID MOVE), or the text without UIDs.
+    UidText {
+        uid: bool,
+    },
     /// `None`.
     Nothing,
     /// Capabilities as a tuple of upper-case bytes.
@@ -146,7 +155,17 @@ impl PyEngine {
         let conv = Conv::new(py, self.normalise_times)?;
         let text = || conv.bytes(&status_text(c.status.code.as_ref(), &c.status.text));
         match (shape, c.output.clone()) {
-            (Shape::Text | Shape::Login, _) => Ok(text()),
+            (Shape::Text | Shape::UidText { uid: false }, _) => Ok(text()),
+            (Shape::UidText { uid: true }, _) => Ok(py.None().into_bound(py)),
+            (Shape::Login, _) => match &c.status.code {
+                Some(imap_core::types::ResponseCode::Capability(_)) => Ok(conv.bytes(&c.status.text)),
+                _ => Ok(text()),
+            },
+            (Shape::TextList, _) => Ok(PyList::new(py, [text()])?.into_any()),
+            (Shape::TypText, _) => {
+                Ok(PyTuple::new(py, ["OK".into_bound_py_any(py)?, PyList::new(py, [text()])?.into_any()])?
+                    .into_any())
+            }
             (Shape::Nothing, _) => Ok(py.None().into_bound(py)),
             (Shape::Capabilities, Output::Capabilities(caps)) => caps_tuple(py, &caps),
             (Shape::Enabled, Output::Enabled(caps)) => {
@@ -189,7 +208,13 @@ impl PyEngine {
                 let class = py.import("imap_core.response_types")?.getattr("Namespace")?;
                 class.call1((group(&ns.personal)?, group(&ns.other_users)?, group(&ns.shared)?))
             }
-            (Shape::Select, Output::Select(s)) => conv.select_dict(&s.mailbox),
+            (Shape::Select, Output::Select(s)) => {
+                let d = conv.select_dict(&s.mailbox)?;
+                if s.closed {
+                    d.set_item(conv.bytes(b"CLOSED"), PyList::new(py, [conv.bytes(b"")])?)?;
+                }
+                Ok(d)
+            }
             (Shape::List { folder_encode }, Output::List(entries)) => {
                 let items = entries
                     .iter()
@@ -713,8 +738,7 @@ impl PyEngine {
     /// Whether a folder exists (LIST of its name).
     fn folder_exists(&mut self, folder: &Bound<'_, PyAny>) -> PyResult<u64> {
         let name = self.folder(folder)?;
-        let pattern = imap_core::types::ByteStr::from(name.wire().to_vec());
-        self.submit(request::list("", pattern).erase(), Shape::FolderExists)
+        self.submit(request::list("", name.as_str()).erase(), Shape::FolderExists)
     }
 
     /// The folder with a special-use role (`b"\\Sent"`...).
@@ -785,13 +809,13 @@ impl PyEngine {
     /// SUBSCRIBE.
     fn subscribe_folder(&mut self, folder: &Bound<'_, PyAny>) -> PyResult<u64> {
         let m = self.folder(folder)?;
-        self.submit(request::subscribe(m).erase(), Shape::Text)
+        self.submit(request::subscribe(m).erase(), Shape::TextList)
     }
 
     /// UNSUBSCRIBE.
     fn unsubscribe_folder(&mut self, folder: &Bound<'_, PyAny>) -> PyResult<u64> {
         let m = self.folder(folder)?;
-        self.submit(request::unsubscribe(m).erase(), Shape::Text)
+        self.submit(request::unsubscribe(m).erase(), Shape::TextList)
     }
 
     /// SEARCH: criteria as IMAPClient takes them.
@@ -1004,14 +1028,14 @@ impl PyEngine {
             };
             messages.push(message);
         }
-        self.submit(request::append_many(mailbox, messages).erase(), Shape::Text)
+        self.submit(request::append_many(mailbox, messages).erase(), Shape::TypText)
     }
 
     /// COPY.
     fn copy(&mut self, messages: &Bound<'_, PyAny>, folder: &Bound<'_, PyAny>) -> PyResult<u64> {
         let (set, mailbox) = (input::messages(messages)?, self.folder(folder)?);
         let uid = self.uid();
-        self.submit(request::copy(uid, set, mailbox).erase(), Shape::Text)
+        self.submit(request::copy(uid, set, mailbox).erase(), Shape::UidText { uid })
     }
 
     /// MOVE (or COPY + STORE + UID EXPUNGE without it).
@@ -1019,7 +1043,7 @@ impl PyEngine {
     fn move_(&mut self, messages: &Bound<'_, PyAny>, folder: &Bound<'_, PyAny>) -> PyResult<u64> {
         let (set, mailbox) = (input::messages(messages)?, self.folder(folder)?);
         let uid = self.uid();
-        self.submit(request::move_messages(uid, set, mailbox).erase(), Shape::Text)
+        self.submit(request::move_messages(uid, set, mailbox).erase(), Shape::UidText { uid })
     }
 
     /// EXPUNGE (`(text, [(n, b"EXPUNGE"), ...])`), or UID EXPUNGE of
@@ -1100,12 +1124,8 @@ impl PyEngine {
     ) -> PyResult<(imap_core::types::ByteStr, imap_core::types::ByteStr)> {
         let wire = |v: Option<&Bound<'_, PyAny>>, default: &str| -> PyResult<imap_core::types::ByteStr> {
             let Some(v) = v else { return Ok(default.into()) };
-            if self.folder_encode {
-                let text = input::text(v)?;
-                Ok(imap_core::types::encode_utf7(&text).into())
-            } else {
-                Ok(input::text_bytes(v)?.into())
-            }
+            // The core encodes LIST patterns to modified UTF-7 itself.
+            Ok(input::text_bytes(v)?.into())
         };
         Ok((wire(directory, "")?, wire(pattern, "*")?))
     }
