@@ -75,9 +75,13 @@ async def connect(
         server_hostname=host if security == "tls" else None,
     )
     await asyncio.wait_for(connecting, timeout)
-    await asyncio.wait_for(client._greeted(), timeout)
-    if security == "starttls":
-        await client.starttls(context)
+    try:
+        await asyncio.wait_for(client._greeted(), timeout)
+        if security == "starttls":
+            await client.starttls(context)
+    except BaseException:
+        client.shutdown()
+        raise
     return client
 
 
@@ -241,6 +245,9 @@ class AsyncIMAPClient:
         """Write, deliver events, tick, arm the timer: until nothing moves."""
         engine = self._engine
         for _ in range(1000):
+            # A tick may end the session or queue bytes: each round ticks,
+            # then writes and delivers, until a round moves nothing.
+            engine.handle_timeout(self._loop.time())
             moved = False
             if not self._switching and self._transport is not None:
                 out = engine.take_transmit()
@@ -253,8 +260,7 @@ class AsyncIMAPClient:
                     break
                 moved = True
                 self._deliver(event)
-            engine.handle_timeout(self._loop.time())
-            if not moved and not engine.wants_write:
+            if not moved:
                 break
         self._state_event.set()
         self._arm_timer()

@@ -314,8 +314,13 @@ impl PyEngine {
 #[pymethods]
 impl PyEngine {
     /// A new engine, waiting for the server's greeting.
+    ///
+    /// Every size the server controls has a limit: `max_line_length`
+    /// (default 8 MiB) and `max_literal_size` (default 256 MiB); a response
+    /// over one is skipped and reported, the session goes on.
     #[new]
-    #[pyo3(signature = (*, use_uid = true, tag_prefix = "A", response_timeout = Some(60.0), idle_refresh = 29.0 * 60.0, auto_idle = None, max_pending_events = 10_000))]
+    #[pyo3(signature = (*, use_uid = true, tag_prefix = "A", response_timeout = Some(60.0), idle_refresh = 29.0 * 60.0, auto_idle = None, max_pending_events = 10_000, max_line_length = None, max_literal_size = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         use_uid: bool,
         tag_prefix: &str,
@@ -323,6 +328,8 @@ impl PyEngine {
         idle_refresh: f64,
         auto_idle: Option<f64>,
         max_pending_events: usize,
+        max_line_length: Option<usize>,
+        max_literal_size: Option<u64>,
     ) -> PyResult<Self> {
         let secs = |s: f64| {
             Duration::try_from_secs_f64(s).map_err(|_| PyValueError::new_err(format!("not a duration: {s}")))
@@ -334,6 +341,12 @@ impl PyEngine {
         config.idle_refresh = secs(idle_refresh)?;
         config.auto_idle = auto_idle.map(secs).transpose()?;
         config.max_pending_events = max_pending_events.max(1);
+        if let Some(n) = max_line_length {
+            config.parse.limits.max_line_len = n;
+        }
+        if let Some(n) = max_literal_size {
+            config.parse.limits.max_literal_len = n;
+        }
         Ok(PyEngine {
             core: Mutex::new(Client::new(config)),
             pending: HashMap::new(),
