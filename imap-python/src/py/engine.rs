@@ -82,6 +82,9 @@ enum Shape {
 struct Pending {
     handle: AnyHandle,
     shape: Shape,
+    /// A streamed FETCH's result so far: messages are converted as they
+    /// arrive (in `feed`), while the server is still sending the rest.
+    partial: Option<Py<PyDict>>,
 }
 
 /// One connection's IMAP engine, without I/O: feed it the server's bytes
@@ -107,10 +110,46 @@ impl PyEngine {
     }
 
     fn submit(&mut self, request: Request<Completion>, shape: Shape) -> PyResult<u64> {
+        self.submit_as(request, shape, false)
+    }
+
+    fn submit_as(
+        &mut self,
+        request: Request<Completion>,
+        shape: Shape,
+        request_streams: bool,
+    ) -> PyResult<u64> {
         let handle = client(&mut self.core).submit(request).map_err(usage_error)?;
         let id = command_number(&handle);
-        self.pending.insert(id, Pending { handle, shape });
+        let partial = matches!(shape, Shape::Fetch { .. } if request_streams)
+            .then(|| Python::attach(|py| PyDict::new(py).unbind()));
+        self.pending.insert(id, Pending { handle, shape, partial });
         Ok(id)
+    }
+
+    /// Converts the messages streamed FETCHes have received so far.
+    fn convert_streamed(&mut self, py: Python<'_>) -> PyResult<()> {
+        let core = client(&mut self.core);
+        let mut conv = None;
+        for p in self.pending.values() {
+            let (Some(partial), Shape::Fetch { wanted, uid_is_key }) = (&p.partial, &p.shape) else {
+                continue;
+            };
+            let mut batch = Vec::new();
+            while let Some(f) = core.take_fetched(&p.handle) {
+                batch.push(f);
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            if conv.is_none() {
+                conv = Some(Conv::new(py, self.normalise_times)?);
+            }
+            if let Some(conv) = &conv {
+                conv.fetch_into(partial.bind(py), batch, *uid_is_key, Some(wanted))?;
+            }
+        }
+        Ok(())
     }
 
     fn uid(&mut self) -> bool {
@@ -151,7 +190,13 @@ impl PyEngine {
         args::search_key(&items).map_err(|e| error(criteria.py(), Exc::InvalidCriteria, &e))
     }
 
-    fn convert<'py>(&mut self, py: Python<'py>, shape: &Shape, c: Completion) -> PyResult<Bound<'py, PyAny>> {
+    fn convert<'py>(
+        &mut self,
+        py: Python<'py>,
+        shape: &Shape,
+        partial: Option<Py<PyDict>>,
+        c: Completion,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let conv = Conv::new(py, self.normalise_times)?;
         let text = || conv.bytes(&status_text(c.status.code.as_ref(), &c.status.text));
         match (shape, c.output.clone()) {
@@ -235,6 +280,10 @@ impl PyEngine {
             (Shape::Fetch { wanted, uid_is_key }, Output::Fetch(f)) => {
                 Ok(conv.fetch_dict(f, *uid_is_key, Some(wanted))?.into_any())
             }
+            (Shape::Fetch { .. }, Output::Streamed(_)) => match partial {
+                Some(d) => Ok(d.into_bound(py).into_any()),
+                None => Ok(PyDict::new(py).into_any()),
+            },
             (
                 Shape::FetchKey { wanted, uid_is_key, key },
                 Output::Fetch(f) | Output::Store(imap_core::request::StoreResult { fetches: f, .. }),
@@ -511,7 +560,7 @@ impl PyEngine {
                 .extract()?;
             client(&mut self.core).handle_input(&v);
         }
-        Ok(())
+        self.convert_streamed(data.py())
     }
 
     /// The server closed the connection.
@@ -605,14 +654,16 @@ impl PyEngine {
     }
 
     /// Whether request `id`'s result waits to be taken.
-    fn is_ready(&mut self, id: u64) -> bool {
-        self.pending.get(&id).is_some_and(|p| client(&mut self.core).is_ready(p.handle.id()))
+    fn is_ready(&mut self, py: Python<'_>, id: u64) -> PyResult<bool> {
+        self.convert_streamed(py)?;
+        Ok(self.pending.get(&id).is_some_and(|p| client(&mut self.core).is_ready(p.handle.id())))
     }
 
     /// The result of request `id` once ready (after its `"ready"` event),
     /// in IMAPClient's shape; raises the IMAPClient exception for a NO,
     /// BAD or lost connection. Raises `LookupError` if it is not ready.
     fn take<'py>(&mut self, py: Python<'py>, id: u64) -> PyResult<Bound<'py, PyAny>> {
+        self.convert_streamed(py)?;
         let Some(pending) = self.pending.get(&id) else {
             return Err(pyo3::exceptions::PyLookupError::new_err(format!("no request #{id}")));
         };
@@ -621,7 +672,7 @@ impl PyEngine {
         };
         let Some(pending) = self.pending.remove(&id) else { unreachable!("checked above") };
         match result {
-            Ok(completion) => self.convert(py, &pending.shape, completion),
+            Ok(completion) => self.convert(py, &pending.shape, pending.partial, completion),
             Err(e) => Err(command_error(py, &pending.shape, &e)),
         }
     }
@@ -926,7 +977,7 @@ impl PyEngine {
         let uid = self.uid();
         let shape = Shape::Fetch { wanted: set.clone(), uid_is_key: uid };
         let Some(modifiers) = modifiers else {
-            return self.submit(request::fetch(uid, set, &attrs).erase(), shape);
+            return self.submit_as(request::fetch_stream(uid, set, &attrs).erase(), shape, true);
         };
         let words: Vec<String> = input::text_list(modifiers)?
             .iter()

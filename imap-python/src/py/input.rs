@@ -66,7 +66,9 @@ pub(crate) fn messages(value: &Bound<'_, PyAny>) -> PyResult<SequenceSet> {
     if set.is_empty() {
         return Err(PyValueError::new_err("no message ids given"));
     }
-    Ok(set)
+    // Merged ranges: a list of 2,000 ids becomes `1:2000`, on the wire and
+    // for the membership test of every result.
+    Ok(set.normalized())
 }
 
 /// A folder name: with `folder_encode` a Unicode name (modified UTF-7 is
