@@ -134,7 +134,10 @@ impl Collector {
         let data = match resp {
             Response::Status(Status { code: Some(code), .. }) => {
                 match self {
-                    C::Select(r) => r.mailbox.apply_code(&code),
+                    C::Select(r) => {
+                        r.closed |= code == ResponseCode::Closed;
+                        r.mailbox.apply_code(&code)
+                    }
                     C::Move(m) => {
                         if let ResponseCode::CopyUid { uid_validity, source, dest } = code {
                             m.copy_uid = Some(CopyUid { uid_validity, source, dest });

@@ -66,6 +66,14 @@ pub struct Completion {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CommandId(pub(crate) u64);
 
+impl CommandId {
+    /// The id as a plain number, unique for the engine's lifetime: what a
+    /// binding to another language hands out for a request.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
 impl fmt::Display for CommandId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}", self.0)

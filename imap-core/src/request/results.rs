@@ -67,6 +67,9 @@ pub struct SelectResult {
     pub vanished: SequenceSet,
     /// QRESYNC: messages changed since the known state.
     pub changed: Vec<Fetch>,
+    /// The server said `[CLOSED]` (RFC 7162): the mailbox selected before
+    /// was closed on the way.
+    pub closed: bool,
 }
 
 /// One mailbox of a LIST, with its STATUS when LIST-STATUS was asked for.

@@ -121,6 +121,7 @@ fn qresync_select_collects_vanished_and_changes() {
         );
         let r: SelectResult = h.output(&tag);
         assert_eq!(r.mailbox.exists, 100);
+        assert!(r.closed, "the previous mailbox was closed");
         assert_eq!(r.mailbox.highest_modseq, Some(90060115205545359));
         assert_eq!(r.vanished.count(), Some(1 + 74 + 1 + 92 + 327));
         assert!(r.vanished.contains(43, 0) && !r.vanished.contains(117, 0));
