@@ -15,7 +15,8 @@ use crate::request::{
 use crate::types::{
     AclEntry, Annotation, AppendMessage, Capabilities, Command, ESearch, Fetch, FetchAttr, Flag, ListCommand,
     Mailbox, MetadataEntry, Namespaces, RawArg, Response, SearchKey, SearchReturn, SelectModifiers,
-    SequenceSet, SortCriterion, SpecialUse, StateName, StatusAttr, StoreMode, Thread, ThreadAlgorithm,
+    SequenceSet, SortCriterion, SpecialUse, StateName, Status, StatusAttr, StoreMode, Thread,
+    ThreadAlgorithm,
 };
 use crate::Client;
 
@@ -37,6 +38,17 @@ pub trait Engine {
     /// [`Commands::capability`] to ask).
     fn server_capabilities(&self) -> Capabilities {
         self.with_client(|c| c.capabilities().clone())
+    }
+
+    /// The server's greeting (`* OK` or `* PREAUTH`, its code and text).
+    fn greeting(&self) -> Option<Status> {
+        self.with_client(|c| c.greeting().cloned())
+    }
+
+    /// The text of the server's greeting, e.g. `Dovecot ready.`
+    /// (IMAPClient's `welcome`).
+    fn welcome(&self) -> Option<String> {
+        self.with_client(|c| c.greeting().map(|g| g.text.to_str_lossy().into_owned()))
     }
 
     /// Whether the server announces a capability (e.g. `"MOVE"`).

@@ -46,7 +46,7 @@ use crate::event::Event;
 use crate::parse::Framer;
 use crate::request::{CommandId, Completion, MailboxInfo};
 use crate::state::{LogoutPhase, StateName, Switching};
-use crate::types::Capabilities;
+use crate::types::{Capabilities, Status};
 
 /// Settings of one connection's engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +120,8 @@ impl Default for ClientConfig {
 /// - **outputs**: [`poll_transmit`](Self::poll_transmit) +
 ///   [`advance_transmit`](Self::advance_transmit) (owned chunks, partial
 ///   writes), [`poll_timeout`](Self::poll_timeout), [`poll_event`](Self::poll_event).
-/// - **getters**: [`state`](Self::state), [`capabilities`](Self::capabilities),
+/// - **getters**: [`state`](Self::state), [`greeting`](Self::greeting),
+///   [`capabilities`](Self::capabilities),
 ///   [`mailbox`](Self::mailbox), [`wants_read`](Self::wants_read),
 ///   [`wants_write`](Self::wants_write), [`trace`](Self::trace).
 ///
@@ -196,6 +197,8 @@ pub struct Client {
     /// The server refused an automatic IDLE: not again until the next
     /// SELECT.
     auto_idle_refused: bool,
+    /// The server's greeting (OK or PREAUTH).
+    greeting: Option<Status>,
     trace: Trace,
 }
 
@@ -236,6 +239,7 @@ impl Client {
             frame_len: 0,
             quiet_since: None,
             auto_idle_refused: false,
+            greeting: None,
         }
     }
 
@@ -244,6 +248,14 @@ impl Client {
     /// The session state.
     pub fn state(&self) -> StateName {
         self.state
+    }
+
+    /// The server's greeting, once received: `* OK` or `* PREAUTH` with its
+    /// response code and text (RFC 9051 section 7.1; IMAPClient's `welcome`).
+    /// A greeting of BYE ends the session with
+    /// [`ConnectionError::Refused`], which carries its text.
+    pub fn greeting(&self) -> Option<&Status> {
+        self.greeting.as_ref()
     }
 
     /// The server's capabilities as last announced.

@@ -58,6 +58,7 @@ impl Client {
                     Some(ResponseCode::Capability(c)) => self.set_capabilities(c.clone()),
                     _ => self.queue_engine(Command::Capability),
                 }
+                self.greeting = Some(status.clone());
                 self.events.push_back(Event::Greeting(status));
                 self.pump();
             }
