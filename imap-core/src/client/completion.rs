@@ -94,6 +94,9 @@ impl Client {
             (Command::Select { .. } | Command::Examine { .. }, Output::Select(r)) => {
                 self.mailbox = Some(r.mailbox.clone());
                 self.auto_idle_refused = false;
+                if r.mailbox.read_only {
+                    self.access_changed();
+                }
             }
             (Command::Close | Command::Unselect, _) => self.mailbox = None,
             (Command::Capability, Output::Capabilities(c)) => self.set_capabilities(c.clone()),

@@ -198,6 +198,13 @@ impl Client {
                 return;
             }
         }
+        if spec.modifies_mailbox && self.read_only() {
+            // The mailbox became read-only after admission (an EXAMINE or a
+            // SELECT answered READ-ONLY before it, or `* OK [READ-ONLY]`).
+            let e = UsageError::ReadOnly { command: command.name() };
+            self.complete(owner, Err(CommandError::NotSent(e)));
+            return;
+        }
         let mut command = command;
         let sasl = sasl.map(|run| run.prepare(&mut command, &self.caps));
         let encoded = match encode_command(&tag, &command, &self.encode_context()) {

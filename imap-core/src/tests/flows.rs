@@ -959,6 +959,8 @@ fn select_replaces_the_mailbox_and_close_forgets_it() {
         assert_eq!(h.client.mailbox(), Some(&info));
         assert!(info.read_only);
         assert_eq!(info.name, Some(Mailbox::new("Archive")));
+        let access = Event::MailboxAccess { mailbox: Mailbox::new("Archive"), read_only: true };
+        assert_eq!(h.take_events(), [access]);
         // A failed SELECT leaves no mailbox selected (RFC 9051 6.3.2).
         let bad = h.enqueue(Command::select("Nope"));
         h.expect_client(format!("{bad} SELECT Nope\r\n").as_bytes());

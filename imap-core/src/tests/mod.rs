@@ -8,6 +8,7 @@ mod idle;
 mod literals;
 mod pipelining;
 mod props;
+mod read_only;
 mod redaction;
 mod requests;
 mod results;
