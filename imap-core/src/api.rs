@@ -18,7 +18,7 @@ use crate::types::{
     SequenceSet, SortCriterion, SpecialUse, StateName, Status, StatusAttr, StoreMode, Thread,
     ThreadAlgorithm,
 };
-use crate::Client;
+use crate::{Client, TraceLine};
 
 /// The engine behind a driver's session, and what it tells without a round
 /// trip. A driver implements the two accessors; the rest is written once.
@@ -81,7 +81,19 @@ pub trait Engine {
     /// The last lines exchanged, credentials redacted, one `C:`/`S:` line
     /// each: attach them to a bug report.
     fn trace_text(&self) -> String {
-        self.with_client(|c| c.trace().map(|l| format!("{l}\n")).collect())
+        self.with_client(Client::trace_text)
+    }
+
+    /// Turns the live protocol log on or off
+    /// ([`ClientConfig::protocol_log`](crate::ClientConfig::protocol_log)).
+    fn set_protocol_log(&mut self, on: bool) {
+        self.with_client_mut(|c| c.set_protocol_log(on))
+    }
+
+    /// Takes the lines of the live protocol log not yet taken (by the
+    /// driver or an earlier call), oldest first.
+    fn take_protocol_log(&mut self) -> Vec<TraceLine> {
+        self.with_client_mut(|c| std::iter::from_fn(|| c.poll_log()).collect())
     }
 }
 

@@ -215,11 +215,13 @@ impl Client {
             }
         };
         if self.trace.enabled() {
-            let redacted = trace::redact(&command);
-            let shown = encode_command(&tag, redacted.as_ref().unwrap_or(&command), &self.encode_context())
-                .map(|e| trace::render(&e.to_vec()))
-                .unwrap_or_default();
-            self.trace.push(Direction::Sent, shown);
+            match trace::redact(&command) {
+                Some(redacted) => match encode_command(&tag, &redacted, &self.encode_context()) {
+                    Ok(shown) => self.trace.push_command(shown.fragments()),
+                    Err(_) => self.trace.push(Direction::Sent, String::new()),
+                },
+                None => self.trace.push_command(encoded.fragments()),
+            }
         }
         let collector = Collector::for_command(&command, streaming);
         let idle = matches!(command, Command::Idle).then(|| IdleRun::new(idle_refresh));

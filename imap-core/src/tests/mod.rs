@@ -8,6 +8,7 @@ mod idle;
 mod literals;
 mod pipelining;
 mod props;
+mod protocol_log;
 mod read_only;
 mod redaction;
 mod requests;
