@@ -209,6 +209,13 @@ pub trait Commands: Engine {
         self.run(request::enable(capabilities))
     }
 
+    /// ENABLE UTF8=ACCEPT (RFC 6855): mailbox names then go as UTF-8;
+    /// yields whether the server enabled it. See also
+    /// [`ClientConfig::utf8_accept`](crate::ClientConfig::utf8_accept).
+    fn enable_utf8_accept(&mut self) -> Self::Run<bool> {
+        self.run(request::enable_utf8_accept())
+    }
+
     /// COMPRESS=DEFLATE (RFC 4978): everything after is compressed, inside
     /// the engine.
     fn compress(&mut self) -> Self::Run<()> {

@@ -7,9 +7,10 @@ use super::scheduler::{InFlight, Owner};
 use super::Client;
 use crate::error::{CommandError, ConnectionError, ProtocolError};
 use crate::event::Event;
+use crate::request::spec::spec;
 use crate::request::{Completion, Output};
 use crate::state::StateName;
-use crate::types::{Capabilities, Command, ResponseCode, Status, StatusKind};
+use crate::types::{Capabilities, Capability, Command, ResponseCode, Status, StatusKind};
 
 impl Client {
     pub(crate) fn handle_tagged(&mut self, status: Status) {
@@ -22,6 +23,11 @@ impl Client {
         if let Some(ResponseCode::Capability(c)) = &status.code {
             self.set_capabilities(c.clone());
         }
+        if f.owner == Owner::Engine && matches!(f.command, Command::Enable(_)) {
+            // The engine's ENABLE UTF8=ACCEPT: whatever the answer, what
+            // waited for it goes on.
+            self.enabling = false;
+        }
         if let Some(limit) = f.overflow.take() {
             // The result is lost: whatever the server said, the command
             // failed for the application (a SELECT leaves nothing selected).
@@ -30,6 +36,7 @@ impl Client {
                 self.mailbox = None;
             }
             self.complete(f.owner, Err(CommandError::Limit(limit)));
+            self.release_held();
             self.pump();
             return;
         }
@@ -47,6 +54,7 @@ impl Client {
             }
             _ => self.failed(f, status),
         }
+        self.release_held();
         self.pump();
     }
 
@@ -133,7 +141,34 @@ impl Client {
             self.held.push((owner, Ok(completion)));
             return;
         }
+        if spec.changes_capabilities && self.start_utf8_accept() {
+            self.held.push((owner, Ok(completion)));
+            return;
+        }
         self.complete(owner, Ok(completion));
+    }
+
+    /// Queues the engine's `ENABLE UTF8=ACCEPT` (RFC 6855 section 3: after
+    /// authentication) when [`ClientConfig::utf8_accept`](super::ClientConfig::utf8_accept)
+    /// asks and the server offers it, once a session. Returns whether it
+    /// did: results of the login then wait for its answer, and it goes out
+    /// before anything queued, so every later command is encoded the way
+    /// the session ends up.
+    fn start_utf8_accept(&mut self) -> bool {
+        let due = self.config.utf8_accept
+            && !self.utf8_asked
+            && self.state == StateName::Authenticated
+            && self.caps_known
+            && self.caps.has(&Capability::Utf8Accept)
+            && !self.enabled.has(&Capability::Utf8Accept);
+        let command = Command::Enable(vec![Capability::Utf8Accept]);
+        if !due || spec(&command).needs.missing(&self.caps).is_some() {
+            return false;
+        }
+        self.utf8_asked = true;
+        self.enabling = true;
+        self.queue_engine(command);
+        true
     }
 
     /// Whether the tagged OK itself announced the capabilities.
@@ -161,6 +196,17 @@ impl Client {
     /// CAPABILITY that failed): release what waited for them.
     fn capabilities_settled(&mut self) {
         self.caps_known = true;
+        if !self.start_utf8_accept() {
+            self.release_held();
+        }
+    }
+
+    /// Delivers the results held for the capabilities or the engine's
+    /// ENABLE, unless one of them is still awaited.
+    fn release_held(&mut self) {
+        if !self.caps_known || self.enabling {
+            return;
+        }
         for (owner, result) in std::mem::take(&mut self.held) {
             self.complete(owner, result);
         }

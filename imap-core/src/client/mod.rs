@@ -86,6 +86,13 @@ pub struct ClientConfig {
     /// taken, [`Client::wants_read`] turns false until the application
     /// takes some (backpressure). Default 10,000.
     pub max_pending_events: usize,
+    /// Send `ENABLE UTF8=ACCEPT` (RFC 6855) as soon as the session is
+    /// authenticated, when the server offers UTF8=ACCEPT: mailbox names
+    /// then go both ways as UTF-8 instead of modified UTF-7, and quoted
+    /// strings may carry UTF-8. The login (or PREAUTH) completes once the
+    /// ENABLE has; whether it took is [`Client::enabled`]. Default off:
+    /// some servers misbehave with it.
+    pub utf8_accept: bool,
     /// Whether the typed API ([`Commands`](crate::Commands)) addresses
     /// messages by UID (the default, as IMAPClient) or by sequence number.
     pub use_uid: bool,
@@ -111,6 +118,7 @@ impl Default for ClientConfig {
             max_pending_events: 10_000,
             use_uid: true,
             auto_idle: None,
+            utf8_accept: false,
         }
     }
 }
@@ -190,8 +198,13 @@ pub struct Client {
     slots: HashMap<CommandId, Slot>,
     /// Items in `slots` (backpressure).
     waiting_items: usize,
-    /// Results ready but for the capabilities that follow them.
+    /// Results ready but for the capabilities that follow them (and for
+    /// the engine's `ENABLE UTF8=ACCEPT`).
     held: Vec<(Owner, Result<Completion, CommandError>)>,
+    /// The engine's `ENABLE UTF8=ACCEPT` was queued this session.
+    utf8_asked: bool,
+    /// It waits for its answer (what is held waits for it).
+    enabling: bool,
     #[cfg(feature = "compress")]
     inflater: Option<crate::ext::compress::Inflater>,
     /// Where compressed input is read into (see `input_buffer`).
@@ -245,6 +258,8 @@ impl Client {
             slots: HashMap::new(),
             waiting_items: 0,
             held: Vec::new(),
+            utf8_asked: false,
+            enabling: false,
             #[cfg(feature = "compress")]
             inflater: None,
             #[cfg(feature = "compress")]

@@ -280,6 +280,19 @@ pub fn enable<S: AsRef<str>>(capabilities: &[S]) -> Request<Capabilities> {
     Request::command(Command::Enable(caps), project!(Enabled(e) => e))
 }
 
+/// `ENABLE UTF8=ACCEPT` (RFC 6855): from its success on, mailbox names go
+/// both ways as UTF-8 instead of modified UTF-7 and quoted strings may
+/// carry UTF-8; yields whether the server enabled it. Only in the
+/// authenticated state, before SELECT.
+/// [`ClientConfig::utf8_accept`](crate::ClientConfig::utf8_accept) does it
+/// right after the login.
+pub fn enable_utf8_accept() -> Request<bool> {
+    Request::command(
+        Command::Enable(vec![Capability::Utf8Accept]),
+        project!(Enabled(e) => e.has(&Capability::Utf8Accept)),
+    )
+}
+
 // ----------------------------------------------------------------- mailboxes
 
 /// `SELECT`: opens a mailbox read-write.

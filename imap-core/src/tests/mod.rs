@@ -18,5 +18,6 @@ mod session;
 mod switch;
 mod timeouts;
 mod traces;
+mod utf8;
 
 pub(crate) use harness::{all_chunkings, run_all_chunkings, run_all_chunkings_with, Chunking, Harness};
