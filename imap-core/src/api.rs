@@ -9,8 +9,9 @@ use bytes::Bytes;
 use crate::error::UsageError;
 use crate::ext::sasl::{self, SaslMechanism};
 use crate::request::{
-    self, AppendResult, Completion, CopyResult, ExpungeResult, Handle, ListEntry, ListRightsResult,
-    MailboxInfo, MailboxStatus, MoveResult, QuotaResult, Request, SelectResult, StoreResult,
+    self, AppendResult, Completion, CopyResult, ExpungeResult, GmailLabels, Handle, ListEntry,
+    ListRightsResult, MailboxInfo, MailboxStatus, MoveResult, QuotaResult, Request, SelectResult,
+    StoreResult,
 };
 use crate::types::{
     AclEntry, Annotation, AppendMessage, Capabilities, Command, ESearch, Fetch, FetchAttr, Flag, ListCommand,
@@ -430,6 +431,38 @@ pub trait Commands: Engine {
     ) -> Self::Run<StoreResult> {
         let uid = self.use_uid();
         self.run(request::store_unchanged_since(uid, ids, mode, flags, modseq))
+    }
+
+    /// Adds Gmail labels (STORE +X-GM-LABELS); yields each message's
+    /// labels afterwards. Labels are names like folder names; system
+    /// labels keep their backslash (`\Inbox`, `\Important`).
+    fn add_gmail_labels(&mut self, ids: impl Into<SequenceSet>, labels: &[&str]) -> Self::Run<GmailLabels> {
+        let uid = self.use_uid();
+        self.run(request::store_gmail_labels(uid, ids, StoreMode::Add, labels))
+    }
+
+    /// Removes Gmail labels (STORE -X-GM-LABELS); yields each message's
+    /// labels afterwards.
+    fn remove_gmail_labels(
+        &mut self,
+        ids: impl Into<SequenceSet>,
+        labels: &[&str],
+    ) -> Self::Run<GmailLabels> {
+        let uid = self.use_uid();
+        self.run(request::store_gmail_labels(uid, ids, StoreMode::Remove, labels))
+    }
+
+    /// Replaces the Gmail labels (STORE X-GM-LABELS); yields each
+    /// message's labels afterwards.
+    fn set_gmail_labels(&mut self, ids: impl Into<SequenceSet>, labels: &[&str]) -> Self::Run<GmailLabels> {
+        let uid = self.use_uid();
+        self.run(request::store_gmail_labels(uid, ids, StoreMode::Replace, labels))
+    }
+
+    /// Each message's Gmail labels (FETCH X-GM-LABELS).
+    fn get_gmail_labels(&mut self, ids: impl Into<SequenceSet>) -> Self::Run<GmailLabels> {
+        let uid = self.use_uid();
+        self.run(request::gmail_labels(uid, ids))
     }
 
     /// COPY; with UIDPLUS the result says where the messages went.

@@ -440,6 +440,11 @@ pub(crate) fn spec(cmd: &Command) -> Spec {
             .needs(Needs::cap_if(unchanged_since.is_some(), Cap::CondStore, "CONDSTORE"))
             .modifies()
             .data([DataKind::Fetch { uid: *uid, set: set.clone() }]),
+        C::StoreGmailLabels { uid, set, .. } => Spec::new(Validity::Selected)
+            .messages(*uid, true)
+            .needs(Needs::cap(Cap::GmailExt1, "X-GM-EXT-1"))
+            .modifies()
+            .data([DataKind::Fetch { uid: *uid, set: set.clone() }]),
         C::Copy { uid, .. } => Spec::new(Validity::Selected).messages(*uid, false),
         C::Move { uid, .. } => Spec::new(Validity::Selected)
             .messages(*uid, false)

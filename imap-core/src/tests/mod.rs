@@ -3,6 +3,7 @@
 //! chunks (with partial writes on the client side too).
 
 mod flows;
+mod gmail;
 mod harness;
 mod idle;
 mod literals;
