@@ -294,6 +294,15 @@ pub trait Commands: Engine {
         self.run(request::create_special_use(mailbox, roles))
     }
 
+    /// CREATE a folder with one special-use role, e.g. `\Archive`
+    /// (RFC 6154 section 5.3: `CREATE name (USE (\Archive))`). Refused
+    /// before anything is sent when the server lacks CREATE-SPECIAL-USE
+    /// ([`UsageError::MissingCapability`]); a server that cannot give the
+    /// role answers NO, often `[USEATTR]`, and creates nothing.
+    fn create_special_folder(&mut self, mailbox: &str, role: SpecialUse) -> Self::Run<()> {
+        self.run(request::create_special_use(mailbox, &[role]))
+    }
+
     /// DELETE.
     fn delete(&mut self, mailbox: &str) -> Self::Run<()> {
         self.run(request::delete(mailbox))
