@@ -3,7 +3,7 @@
 //! capabilities that follow them are known (from the response code or the
 //! engine's own CAPABILITY), so the next command is checked against them.
 
-use super::scheduler::{InFlight, Owner};
+use super::scheduler::{InFlight, Owner, Queued};
 use super::Client;
 use crate::error::{CommandError, ConnectionError, ProtocolError};
 use crate::event::Event;
@@ -23,11 +23,6 @@ impl Client {
         if let Some(ResponseCode::Capability(c)) = &status.code {
             self.set_capabilities(c.clone());
         }
-        if f.owner == Owner::Engine && matches!(f.command, Command::Enable(_)) {
-            // The engine's ENABLE UTF8=ACCEPT: whatever the answer, what
-            // waited for it goes on.
-            self.enabling = false;
-        }
         if let Some(limit) = f.overflow.take() {
             // The result is lost: whatever the server said, the command
             // failed for the application (a SELECT leaves nothing selected).
@@ -36,7 +31,6 @@ impl Client {
                 self.mailbox = None;
             }
             self.complete(f.owner, Err(CommandError::Limit(limit)));
-            self.release_held();
             self.pump();
             return;
         }
@@ -54,7 +48,6 @@ impl Client {
             }
             _ => self.failed(f, status),
         }
-        self.release_held();
         self.pump();
     }
 
@@ -155,20 +148,35 @@ impl Client {
     /// before anything queued, so every later command is encoded the way
     /// the session ends up.
     fn start_utf8_accept(&mut self) -> bool {
+        // It goes before anything queued: what is in flight decides the
+        // state it runs in.
+        let runs_in = self.in_flight.iter().fold(self.state, |s, f| s.after_success(&f.spec));
+        // RFC 6855 section 3: UTF8=ONLY implies UTF8=ACCEPT.
+        let offered = self.caps.has(&Capability::Utf8Accept) || self.caps.has(&Capability::Utf8Only);
         let due = self.config.utf8_accept
             && !self.utf8_asked
-            && self.state == StateName::Authenticated
+            && runs_in == StateName::Authenticated
             && self.caps_known
-            && self.caps.has(&Capability::Utf8Accept)
+            && offered
             && !self.enabled.has(&Capability::Utf8Accept);
         let command = Command::Enable(vec![Capability::Utf8Accept]);
         if !due || spec(&command).needs.missing(&self.caps).is_some() {
             return false;
         }
         self.utf8_asked = true;
-        self.enabling = true;
         self.queue_engine(command);
         true
+    }
+
+    /// Whether the engine's ENABLE is queued or in flight.
+    fn utf8_accept_pending(&self) -> bool {
+        let engine_enable =
+            |owner: Owner, c: &Command| owner == Owner::Engine && matches!(c, Command::Enable(_));
+        self.in_flight.iter().any(|f| engine_enable(f.owner, &f.command))
+            || self
+                .queue
+                .iter()
+                .any(|q| matches!(q, Queued::Command(p) if engine_enable(p.owner, &p.command)))
     }
 
     /// Whether the tagged OK itself announced the capabilities.
@@ -181,7 +189,8 @@ impl Client {
         match owner {
             Owner::User(id) => self.deliver(id, result),
             Owner::Plan { plan, step } => self.plan_result(plan, step, result),
-            Owner::Engine => {}
+            // Its ENABLE answered (or not sent at all): what waited goes on.
+            Owner::Engine => self.release_held(),
         }
     }
 
@@ -204,7 +213,7 @@ impl Client {
     /// Delivers the results held for the capabilities or the engine's
     /// ENABLE, unless one of them is still awaited.
     fn release_held(&mut self) {
-        if !self.caps_known || self.enabling {
+        if !self.caps_known || self.utf8_accept_pending() {
             return;
         }
         for (owner, result) in std::mem::take(&mut self.held) {

@@ -203,8 +203,6 @@ pub struct Client {
     held: Vec<(Owner, Result<Completion, CommandError>)>,
     /// The engine's `ENABLE UTF8=ACCEPT` was queued this session.
     utf8_asked: bool,
-    /// It waits for its answer (what is held waits for it).
-    enabling: bool,
     #[cfg(feature = "compress")]
     inflater: Option<crate::ext::compress::Inflater>,
     /// Where compressed input is read into (see `input_buffer`).
@@ -259,7 +257,6 @@ impl Client {
             waiting_items: 0,
             held: Vec::new(),
             utf8_asked: false,
-            enabling: false,
             #[cfg(feature = "compress")]
             inflater: None,
             #[cfg(feature = "compress")]

@@ -16,7 +16,7 @@ const MAX_LINE: usize = 300;
 
 /// Longest line of the live protocol log (a long FETCH or SEARCH line is
 /// cut with a marker).
-pub(crate) const LOG_MAX_LINE: usize = 16 * 1024;
+const LOG_MAX_LINE: usize = 16 * 1024;
 
 /// Bytes of a response kept to render its line: enough for [`MAX_LINE`]
 /// characters once escaped and a literal's announcement.

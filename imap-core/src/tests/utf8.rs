@@ -69,9 +69,10 @@ fn a_login_without_capabilities_asks_for_them_then_enables() {
 }
 
 #[test]
-fn a_preauth_session_enables_at_once() {
+fn a_preauth_session_enables_at_once_utf8_only_too() {
     run_all_chunkings_with(utf8, |h| {
-        h.server(b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT] welcome\r\n");
+        // UTF8=ONLY implies UTF8=ACCEPT (RFC 6855 section 3).
+        h.server(b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE UTF8=ONLY] welcome\r\n");
         let create = h.enqueue(request::create(NAME));
         h.expect_client(b"A1 ENABLE UTF8=ACCEPT\r\n");
         h.server(b"* ENABLED UTF8=ACCEPT\r\nA1 OK\r\n");
