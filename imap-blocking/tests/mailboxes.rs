@@ -229,3 +229,44 @@ fn raw_command_escape_hatch() {
     let responses = s.raw("XNOSUCHCOMMAND", vec![RawArg::AString("a b".into())]).unwrap_err();
     assert!(matches!(responses, Error::Command(_)));
 }
+
+#[test]
+fn special_folders_found_and_created_only_with_create_special_use() {
+    let mut s = login();
+    // Dovecot has SPECIAL-USE: found by attribute.
+    assert_eq!(s.find_special_folder(SpecialUse::Sent).unwrap().unwrap().as_str(), "Sent");
+    assert_eq!(s.find_special_folder(SpecialUse::Archive).unwrap().unwrap().as_str(), "Archive");
+    assert_eq!(s.find_special_folder(SpecialUse::Flagged).unwrap(), None);
+    // Dovecot 2.3 lacks CREATE-SPECIAL-USE: refused before anything is sent.
+    let name = unique("special");
+    match s.create_special_folder(&name, SpecialUse::Archive) {
+        Err(Error::Usage(UsageError::MissingCapability { capability: "CREATE-SPECIAL-USE", .. })) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(!s.trace_text().contains(&name), "{}", s.trace_text());
+    assert!(s.list("", &name).unwrap().is_empty());
+}
+
+#[test]
+fn utf8_accept_asked_of_a_server_without_it_keeps_modified_utf7() {
+    // Dovecot 2.3 offers no UTF8=ACCEPT (2.4 does): with the option on, no
+    // ENABLE is sent and names still go as modified UTF-7.
+    let srv = common::server();
+    let mut opts = common::options(imap_blocking::Security::Plain);
+    opts.engine.utf8_accept = true;
+    opts.engine.protocol_log = true;
+    let mut s = opts.connect().unwrap();
+    s.login(&srv.user, &srv.password).unwrap();
+    assert!(!s.has_capability("UTF8=ACCEPT"), "Dovecot offers UTF8=ACCEPT now: test it for real");
+    let name = format!("{}/Données", unique("utf8"));
+    s.create(&name).unwrap();
+    let listed = s.list("", &name).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].mailbox.as_str(), name);
+    let log: Vec<String> = s.take_protocol_log().iter().map(ToString::to_string).collect();
+    assert!(!log.iter().any(|l| l.starts_with("C: ") && l.contains(" ENABLE ")), "{log:#?}");
+    assert!(log.iter().any(|l| l.contains("CREATE ") && l.ends_with("/Donn&AOk-es")), "{log:#?}");
+    let parent = name.split('/').next().unwrap().to_owned();
+    s.delete(&name).unwrap();
+    s.delete(&parent).unwrap();
+}

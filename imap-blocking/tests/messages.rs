@@ -403,3 +403,17 @@ fn other_user_cannot_see_private_mailboxes() {
     let mut bob = login_second_user();
     assert!(bob.select(&m.name).is_err());
 }
+
+#[test]
+fn gmail_labels_are_refused_by_a_server_without_them() {
+    let mut s = login();
+    s.select("INBOX").unwrap();
+    match s.add_gmail_labels(1, &["\\Important"]) {
+        Err(imap_blocking::Error::Usage(imap_blocking::imap_core::UsageError::MissingCapability {
+            capability: "X-GM-EXT-1",
+            ..
+        })) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(!s.trace_text().contains("X-GM-LABELS"), "{}", s.trace_text());
+}

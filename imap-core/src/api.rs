@@ -9,15 +9,17 @@ use bytes::Bytes;
 use crate::error::UsageError;
 use crate::ext::sasl::{self, SaslMechanism};
 use crate::request::{
-    self, AppendResult, Completion, CopyResult, ExpungeResult, Handle, ListEntry, ListRightsResult,
-    MailboxInfo, MailboxStatus, MoveResult, QuotaResult, Request, SelectResult, StoreResult,
+    self, AppendResult, Completion, CopyResult, ExpungeResult, GmailLabels, Handle, ListEntry,
+    ListRightsResult, MailboxInfo, MailboxStatus, MoveResult, QuotaResult, Request, SelectResult,
+    StoreResult,
 };
 use crate::types::{
     AclEntry, Annotation, AppendMessage, Capabilities, Command, ESearch, Fetch, FetchAttr, Flag, ListCommand,
     Mailbox, MetadataEntry, Namespaces, RawArg, Response, SearchKey, SearchReturn, SelectModifiers,
-    SequenceSet, SortCriterion, SpecialUse, StateName, StatusAttr, StoreMode, Thread, ThreadAlgorithm,
+    SequenceSet, SortCriterion, SpecialUse, StateName, Status, StatusAttr, StoreMode, Thread,
+    ThreadAlgorithm,
 };
-use crate::Client;
+use crate::{Client, TraceLine};
 
 /// The engine behind a driver's session, and what it tells without a round
 /// trip. A driver implements the two accessors; the rest is written once.
@@ -37,6 +39,17 @@ pub trait Engine {
     /// [`Commands::capability`] to ask).
     fn server_capabilities(&self) -> Capabilities {
         self.with_client(|c| c.capabilities().clone())
+    }
+
+    /// The server's greeting (`* OK` or `* PREAUTH`, its code and text).
+    fn greeting(&self) -> Option<Status> {
+        self.with_client(|c| c.greeting().cloned())
+    }
+
+    /// The text of the server's greeting, e.g. `Dovecot ready.`
+    /// (IMAPClient's `welcome`).
+    fn welcome(&self) -> Option<String> {
+        self.with_client(|c| c.greeting().map(|g| g.text.to_str_lossy().into_owned()))
     }
 
     /// Whether the server announces a capability (e.g. `"MOVE"`).
@@ -69,7 +82,19 @@ pub trait Engine {
     /// The last lines exchanged, credentials redacted, one `C:`/`S:` line
     /// each: attach them to a bug report.
     fn trace_text(&self) -> String {
-        self.with_client(|c| c.trace().map(|l| format!("{l}\n")).collect())
+        self.with_client(Client::trace_text)
+    }
+
+    /// Turns the live protocol log on or off
+    /// ([`ClientConfig::protocol_log`](crate::ClientConfig::protocol_log)).
+    fn set_protocol_log(&mut self, on: bool) {
+        self.with_client_mut(|c| c.set_protocol_log(on))
+    }
+
+    /// Takes the lines of the live protocol log not yet taken (by the
+    /// driver or an earlier call), oldest first.
+    fn take_protocol_log(&mut self) -> Vec<TraceLine> {
+        self.with_client_mut(|c| std::iter::from_fn(|| c.poll_log()).collect())
     }
 }
 
@@ -185,6 +210,13 @@ pub trait Commands: Engine {
         self.run(request::enable(capabilities))
     }
 
+    /// ENABLE UTF8=ACCEPT (RFC 6855): mailbox names then go as UTF-8;
+    /// yields whether the server enabled it. See also
+    /// [`ClientConfig::utf8_accept`](crate::ClientConfig::utf8_accept).
+    fn enable_utf8_accept(&mut self) -> Self::Run<bool> {
+        self.run(request::enable_utf8_accept())
+    }
+
     /// COMPRESS=DEFLATE (RFC 4978): everything after is compressed, inside
     /// the engine.
     fn compress(&mut self) -> Self::Run<()> {
@@ -260,6 +292,15 @@ pub trait Commands: Engine {
     /// CREATE with special-use roles (RFC 6154 CREATE-SPECIAL-USE).
     fn create_special_use(&mut self, mailbox: &str, roles: &[SpecialUse]) -> Self::Run<()> {
         self.run(request::create_special_use(mailbox, roles))
+    }
+
+    /// CREATE a folder with one special-use role, e.g. `\Archive`
+    /// (RFC 6154 section 5.3: `CREATE name (USE (\Archive))`). Refused
+    /// before anything is sent when the server lacks CREATE-SPECIAL-USE
+    /// ([`UsageError::MissingCapability`]); a server that cannot give the
+    /// role answers NO, often `[USEATTR]`, and creates nothing.
+    fn create_special_folder(&mut self, mailbox: &str, role: SpecialUse) -> Self::Run<()> {
+        self.run(request::create_special_use(mailbox, &[role]))
     }
 
     /// DELETE.
@@ -399,6 +440,38 @@ pub trait Commands: Engine {
     ) -> Self::Run<StoreResult> {
         let uid = self.use_uid();
         self.run(request::store_unchanged_since(uid, ids, mode, flags, modseq))
+    }
+
+    /// Adds Gmail labels (STORE +X-GM-LABELS); yields each message's
+    /// labels afterwards. Labels are names like folder names; system
+    /// labels keep their backslash (`\Inbox`, `\Important`).
+    fn add_gmail_labels(&mut self, ids: impl Into<SequenceSet>, labels: &[&str]) -> Self::Run<GmailLabels> {
+        let uid = self.use_uid();
+        self.run(request::store_gmail_labels(uid, ids, StoreMode::Add, labels))
+    }
+
+    /// Removes Gmail labels (STORE -X-GM-LABELS); yields each message's
+    /// labels afterwards.
+    fn remove_gmail_labels(
+        &mut self,
+        ids: impl Into<SequenceSet>,
+        labels: &[&str],
+    ) -> Self::Run<GmailLabels> {
+        let uid = self.use_uid();
+        self.run(request::store_gmail_labels(uid, ids, StoreMode::Remove, labels))
+    }
+
+    /// Replaces the Gmail labels (STORE X-GM-LABELS); yields each
+    /// message's labels afterwards.
+    fn set_gmail_labels(&mut self, ids: impl Into<SequenceSet>, labels: &[&str]) -> Self::Run<GmailLabels> {
+        let uid = self.use_uid();
+        self.run(request::store_gmail_labels(uid, ids, StoreMode::Replace, labels))
+    }
+
+    /// Each message's Gmail labels (FETCH X-GM-LABELS).
+    fn get_gmail_labels(&mut self, ids: impl Into<SequenceSet>) -> Self::Run<GmailLabels> {
+        let uid = self.use_uid();
+        self.run(request::gmail_labels(uid, ids))
     }
 
     /// COPY; with UIDPLUS the result says where the messages went.

@@ -240,6 +240,18 @@ pub enum UsageError {
         /// The command's name.
         command: &'static str,
     },
+    /// The command would change the selected mailbox, which is read-only
+    /// (opened with EXAMINE, or the server said `[READ-ONLY]`; RFC 9051
+    /// section 6.3.3): STORE, EXPUNGE, UID EXPUNGE and MOVE are refused
+    /// while it is. IMAPClient's `ReadOnlyError`, imaplib's `readonly`.
+    /// (RFC 9051 section 6.3.2 lets a few servers keep per-user flags in a
+    /// mailbox SELECT made read-only; [`request::raw`](crate::request::raw)
+    /// still sends such a STORE.)
+    #[error("{command} would change the selected mailbox, which is read-only")]
+    ReadOnly {
+        /// The command's name.
+        command: &'static str,
+    },
     /// The operation needs something that is not going on (e.g.
     /// `idle_done` without IDLE, a SASL answer with no exchange running).
     #[error("{0}")]

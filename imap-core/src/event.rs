@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use crate::error::{ConnectionError, ProtocolError, ResponseError};
 use crate::request::CommandId;
-use crate::types::{Response, Status};
+use crate::types::{Mailbox, Response, Status};
 
 /// Something that happened on the connection. Poll with
 /// [`Client::poll_event`](crate::Client::poll_event).
@@ -30,6 +30,21 @@ pub enum Event {
     /// changes, ALERTs, warnings. Already applied to
     /// [`Client::mailbox`](crate::Client::mailbox).
     Unsolicited(Response),
+    /// The selected mailbox is read-only, or its access changed while it
+    /// was selected (RFC 9051 section 7.1, `READ-ONLY` and `READ-WRITE`):
+    /// it was opened with EXAMINE or its SELECT completed with
+    /// `[READ-ONLY]`, or the server said `* OK [READ-ONLY]` (or
+    /// `[READ-WRITE]`) later, e.g. because another session took write
+    /// access. Already applied to [`Client::mailbox`](crate::Client::mailbox);
+    /// while it is read-only, requests that would change it (STORE,
+    /// EXPUNGE, MOVE) are refused with
+    /// [`UsageError::ReadOnly`](crate::UsageError::ReadOnly).
+    MailboxAccess {
+        /// The selected mailbox.
+        mailbox: Mailbox,
+        /// Whether it is now read-only.
+        read_only: bool,
+    },
     /// The server sent a SASL challenge for an interactive AUTHENTICATE;
     /// answer with [`Client::sasl_respond`](crate::Client::sasl_respond).
     SaslChallenge {

@@ -54,6 +54,9 @@ impl Client {
         if !spec.validity.allows(projected) {
             return Err(UsageError::WrongState { command: command.name(), state: projected });
         }
+        if spec.modifies_mailbox && self.projected_read_only() {
+            return Err(UsageError::ReadOnly { command: command.name() });
+        }
         // While a login or STARTTLS is under way the capabilities may
         // change: the check then waits for dispatch.
         if self.caps_known
@@ -91,6 +94,9 @@ impl Client {
         let projected = self.projected_state();
         if !plan.validity().allows(projected) {
             return Err(UsageError::WrongState { command: plan.name(), state: projected });
+        }
+        if plan.modifies_mailbox() && self.projected_read_only() {
+            return Err(UsageError::ReadOnly { command: plan.name() });
         }
         let id = self.next_id();
         self.open_slot(id);
@@ -174,6 +180,28 @@ impl Client {
             }
         }
         s
+    }
+
+    /// Whether the mailbox selected once everything queued has run is known
+    /// to be read-only: the current one's access, unless a later EXAMINE
+    /// (read-only) or SELECT (read-write, unless its answer says otherwise,
+    /// which dispatch checks again) replaces it.
+    fn projected_read_only(&self) -> bool {
+        let queued = self.queue.iter().filter_map(|q| match q {
+            Queued::Command(p) => Some(&p.command),
+            Queued::Plan(_) => None,
+        });
+        self.in_flight.iter().map(|f| &f.command).chain(queued).fold(self.read_only(), |read_only, c| match c
+        {
+            Command::Examine { .. } => true,
+            Command::Select { .. } | Command::Close | Command::Unselect => false,
+            _ => read_only,
+        })
+    }
+
+    /// Whether the selected mailbox is read-only now.
+    pub(crate) fn read_only(&self) -> bool {
+        self.mailbox.as_ref().is_some_and(|m| m.read_only)
     }
 
     pub(crate) fn encode_context(&self) -> EncodeContext {

@@ -3,13 +3,14 @@
 //! capabilities that follow them are known (from the response code or the
 //! engine's own CAPABILITY), so the next command is checked against them.
 
-use super::scheduler::{InFlight, Owner};
+use super::scheduler::{InFlight, Owner, Queued};
 use super::Client;
 use crate::error::{CommandError, ConnectionError, ProtocolError};
 use crate::event::Event;
+use crate::request::spec::spec;
 use crate::request::{Completion, Output};
 use crate::state::StateName;
-use crate::types::{Capabilities, Command, ResponseCode, Status, StatusKind};
+use crate::types::{Capabilities, Capability, Command, ResponseCode, Status, StatusKind};
 
 impl Client {
     pub(crate) fn handle_tagged(&mut self, status: Status) {
@@ -94,6 +95,9 @@ impl Client {
             (Command::Select { .. } | Command::Examine { .. }, Output::Select(r)) => {
                 self.mailbox = Some(r.mailbox.clone());
                 self.auto_idle_refused = false;
+                if r.mailbox.read_only {
+                    self.access_changed();
+                }
             }
             (Command::Close | Command::Unselect, _) => self.mailbox = None,
             (Command::Capability, Output::Capabilities(c)) => self.set_capabilities(c.clone()),
@@ -130,7 +134,49 @@ impl Client {
             self.held.push((owner, Ok(completion)));
             return;
         }
+        if spec.changes_capabilities && self.start_utf8_accept() {
+            self.held.push((owner, Ok(completion)));
+            return;
+        }
         self.complete(owner, Ok(completion));
+    }
+
+    /// Queues the engine's `ENABLE UTF8=ACCEPT` (RFC 6855 section 3: after
+    /// authentication) when [`ClientConfig::utf8_accept`](super::ClientConfig::utf8_accept)
+    /// asks and the server offers it, once a session. Returns whether it
+    /// did: results of the login then wait for its answer, and it goes out
+    /// before anything queued, so every later command is encoded the way
+    /// the session ends up.
+    fn start_utf8_accept(&mut self) -> bool {
+        // It goes before anything queued: what is in flight decides the
+        // state it runs in.
+        let runs_in = self.in_flight.iter().fold(self.state, |s, f| s.after_success(&f.spec));
+        // RFC 6855 section 3: UTF8=ONLY implies UTF8=ACCEPT.
+        let offered = self.caps.has(&Capability::Utf8Accept) || self.caps.has(&Capability::Utf8Only);
+        let due = self.config.utf8_accept
+            && !self.utf8_asked
+            && runs_in == StateName::Authenticated
+            && self.caps_known
+            && offered
+            && !self.enabled.has(&Capability::Utf8Accept);
+        let command = Command::Enable(vec![Capability::Utf8Accept]);
+        if !due || spec(&command).needs.missing(&self.caps).is_some() {
+            return false;
+        }
+        self.utf8_asked = true;
+        self.queue_engine(command);
+        true
+    }
+
+    /// Whether the engine's ENABLE is queued or in flight.
+    fn utf8_accept_pending(&self) -> bool {
+        let engine_enable =
+            |owner: Owner, c: &Command| owner == Owner::Engine && matches!(c, Command::Enable(_));
+        self.in_flight.iter().any(|f| engine_enable(f.owner, &f.command))
+            || self
+                .queue
+                .iter()
+                .any(|q| matches!(q, Queued::Command(p) if engine_enable(p.owner, &p.command)))
     }
 
     /// Whether the tagged OK itself announced the capabilities.
@@ -143,7 +189,8 @@ impl Client {
         match owner {
             Owner::User(id) => self.deliver(id, result),
             Owner::Plan { plan, step } => self.plan_result(plan, step, result),
-            Owner::Engine => {}
+            // Its ENABLE answered (or not sent at all): what waited goes on.
+            Owner::Engine => self.release_held(),
         }
     }
 
@@ -158,6 +205,17 @@ impl Client {
     /// CAPABILITY that failed): release what waited for them.
     fn capabilities_settled(&mut self) {
         self.caps_known = true;
+        if !self.start_utf8_accept() {
+            self.release_held();
+        }
+    }
+
+    /// Delivers the results held for the capabilities or the engine's
+    /// ENABLE, unless one of them is still awaited.
+    fn release_held(&mut self) {
+        if !self.caps_known || self.utf8_accept_pending() {
+            return;
+        }
         for (owner, result) in std::mem::take(&mut self.held) {
             self.complete(owner, result);
         }

@@ -46,7 +46,7 @@ use crate::event::Event;
 use crate::parse::Framer;
 use crate::request::{CommandId, Completion, MailboxInfo};
 use crate::state::{LogoutPhase, StateName, Switching};
-use crate::types::Capabilities;
+use crate::types::{Capabilities, Status};
 
 /// Settings of one connection's engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,10 +70,29 @@ pub struct ClientConfig {
     pub idle_refresh: Duration,
     /// Lines kept in the redacted trace; 0 disables it. Default 20.
     pub trace_lines: usize,
+    /// The live protocol log (imaplib's `debug`, imaplib2's `debug_file`):
+    /// every line sent and received, redacted as the trace is (passwords
+    /// and SASL data never appear, literal data shows as `<N bytes>`,
+    /// lines cut at 16 KiB), queued as it passes until the driver takes it
+    /// with [`Client::poll_log`] to write it out. Default off.
+    pub protocol_log: bool,
+    /// Most bytes of text the live log holds until taken (each line also
+    /// counts 64 bytes). When it is full the oldest lines are dropped and
+    /// counted ([`Client::log_dropped`]): a log nobody takes costs at most
+    /// this much. Default 4 MiB, more than the lines of any one read (a
+    /// driver that drains the log after each input loses nothing).
+    pub protocol_log_limit: usize,
     /// When this many events, results and streamed messages wait to be
     /// taken, [`Client::wants_read`] turns false until the application
     /// takes some (backpressure). Default 10,000.
     pub max_pending_events: usize,
+    /// Send `ENABLE UTF8=ACCEPT` (RFC 6855) as soon as the session is
+    /// authenticated, when the server offers UTF8=ACCEPT: mailbox names
+    /// then go both ways as UTF-8 instead of modified UTF-7, and quoted
+    /// strings may carry UTF-8. The login (or PREAUTH) completes once the
+    /// ENABLE has; whether it took is [`Client::enabled`]. Default off:
+    /// some servers misbehave with it.
+    pub utf8_accept: bool,
     /// Whether the typed API ([`Commands`](crate::Commands)) addresses
     /// messages by UID (the default, as IMAPClient) or by sequence number.
     pub use_uid: bool,
@@ -94,9 +113,12 @@ impl Default for ClientConfig {
             response_timeout: Some(Duration::from_secs(60)),
             idle_refresh: Duration::from_secs(29 * 60),
             trace_lines: 20,
+            protocol_log: false,
+            protocol_log_limit: 4 << 20,
             max_pending_events: 10_000,
             use_uid: true,
             auto_idle: None,
+            utf8_accept: false,
         }
     }
 }
@@ -119,8 +141,10 @@ impl Default for ClientConfig {
 ///   [`handle_switched`](Self::handle_switched) (after a STARTTLS handshake).
 /// - **outputs**: [`poll_transmit`](Self::poll_transmit) +
 ///   [`advance_transmit`](Self::advance_transmit) (owned chunks, partial
-///   writes), [`poll_timeout`](Self::poll_timeout), [`poll_event`](Self::poll_event).
-/// - **getters**: [`state`](Self::state), [`capabilities`](Self::capabilities),
+///   writes), [`poll_timeout`](Self::poll_timeout), [`poll_event`](Self::poll_event),
+///   [`poll_log`](Self::poll_log) (the live protocol log, when on).
+/// - **getters**: [`state`](Self::state), [`greeting`](Self::greeting),
+///   [`capabilities`](Self::capabilities),
 ///   [`mailbox`](Self::mailbox), [`wants_read`](Self::wants_read),
 ///   [`wants_write`](Self::wants_write), [`trace`](Self::trace).
 ///
@@ -132,7 +156,8 @@ impl Default for ClientConfig {
 /// produce bytes to send, except that taking what backpressure held may let
 /// buffered responses through (which can queue commands): after
 /// `take`/`poll_event`, check `poll_transmit` again before sleeping. Read
-/// only while `wants_read` is true.
+/// only while `wants_read` is true. With the protocol log on, drain
+/// `poll_log` with the events.
 ///
 /// ```
 /// use imap_core::{request, Client, ClientConfig, Event};
@@ -173,8 +198,11 @@ pub struct Client {
     slots: HashMap<CommandId, Slot>,
     /// Items in `slots` (backpressure).
     waiting_items: usize,
-    /// Results ready but for the capabilities that follow them.
+    /// Results ready but for the capabilities that follow them (and for
+    /// the engine's `ENABLE UTF8=ACCEPT`).
     held: Vec<(Owner, Result<Completion, CommandError>)>,
+    /// The engine's `ENABLE UTF8=ACCEPT` was queued this session.
+    utf8_asked: bool,
     #[cfg(feature = "compress")]
     inflater: Option<crate::ext::compress::Inflater>,
     /// Where compressed input is read into (see `input_buffer`).
@@ -196,15 +224,21 @@ pub struct Client {
     /// The server refused an automatic IDLE: not again until the next
     /// SELECT.
     auto_idle_refused: bool,
+    /// The server's greeting (OK or PREAUTH).
+    greeting: Option<Status>,
     trace: Trace,
 }
 
 impl Client {
     /// A new engine, waiting for the server's greeting.
     pub fn new(config: ClientConfig) -> Self {
+        let mut trace = Trace::new(config.trace_lines);
+        if config.protocol_log {
+            trace.set_log(Some(config.protocol_log_limit));
+        }
         Self {
             framer: Framer::new(config.parse.limits),
-            trace: Trace::new(config.trace_lines),
+            trace,
             config,
             state: StateName::Greeting,
             switching: Switching::None,
@@ -222,6 +256,7 @@ impl Client {
             slots: HashMap::new(),
             waiting_items: 0,
             held: Vec::new(),
+            utf8_asked: false,
             #[cfg(feature = "compress")]
             inflater: None,
             #[cfg(feature = "compress")]
@@ -236,6 +271,7 @@ impl Client {
             frame_len: 0,
             quiet_since: None,
             auto_idle_refused: false,
+            greeting: None,
         }
     }
 
@@ -244,6 +280,14 @@ impl Client {
     /// The session state.
     pub fn state(&self) -> StateName {
         self.state
+    }
+
+    /// The server's greeting, once received: `* OK` or `* PREAUTH` with its
+    /// response code and text (RFC 9051 section 7.1; IMAPClient's `welcome`).
+    /// A greeting of BYE ends the session with
+    /// [`ConnectionError::Refused`], which carries its text.
+    pub fn greeting(&self) -> Option<&Status> {
+        self.greeting.as_ref()
     }
 
     /// The server's capabilities as last announced.
@@ -316,6 +360,38 @@ impl Client {
         self.trace.lines()
     }
 
+    /// The [`trace`](Self::trace) as text, one `C: ...` or `S: ...` line
+    /// each, to attach to a bug report.
+    pub fn trace_text(&self) -> String {
+        self.trace().map(|l| format!("{l}\n")).collect()
+    }
+
+    /// A report of the error that ended the connection, with the last lines
+    /// exchanged before it (redacted), for a driver to attach to the error
+    /// it returns or logs; `None` while the connection lives (and after a
+    /// clean LOGOUT).
+    ///
+    /// ```
+    /// use imap_core::{Client, ClientConfig};
+    /// let mut client = Client::new(ClientConfig::default());
+    /// client.handle_input(b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
+    /// client.handle_input(b"* BYE shutting down\r\n");
+    /// let report = client.failure_report().unwrap();
+    /// assert!(report.starts_with("the server closed the connection: shutting down\n"));
+    /// assert!(report.ends_with("S: * BYE shutting down\n"));
+    /// ```
+    pub fn failure_report(&self) -> Option<String> {
+        let error = self.closed.as_ref()?;
+        Some(format!("{error}\nlast lines exchanged (redacted):\n{}", self.trace_text()))
+    }
+
+    /// Lines the live protocol log dropped because they were not taken in
+    /// time ([`ClientConfig::protocol_log_limit`]); a driver that writes
+    /// the log out can note the gap when this grows.
+    pub fn log_dropped(&self) -> u64 {
+        self.trace.log_dropped()
+    }
+
     /// Requests submitted and not yet ready (a compound operation counts
     /// once).
     pub fn pending_commands(&self) -> usize {
@@ -361,6 +437,23 @@ impl Client {
             self.progress += 1;
         }
         self.outbound.advance(n);
+    }
+
+    /// The next line of the live protocol log
+    /// ([`ClientConfig::protocol_log`]), oldest first: every line sent and
+    /// received, redacted. `None` when no line waits or the log is off.
+    /// Drain it after each input or request (with the events) and write
+    /// the lines out as they come.
+    #[must_use]
+    pub fn poll_log(&mut self) -> Option<TraceLine> {
+        self.trace.pop_log()
+    }
+
+    /// Turns the live protocol log on or off
+    /// ([`ClientConfig::protocol_log`]); off drops the lines not yet taken.
+    pub fn set_protocol_log(&mut self, on: bool) {
+        self.config.protocol_log = on;
+        self.trace.set_log(on.then_some(self.config.protocol_log_limit));
     }
 
     /// The next event, if any.

@@ -11,6 +11,7 @@ impl Client {
     /// Starts the plan at the front of the queue.
     pub(crate) fn start_plan(&mut self) {
         let state = self.state;
+        let read_only = self.read_only();
         let ctx = PlanCtx { caps: &self.caps };
         let Some(Queued::Plan(run)) = self.queue.front_mut() else { return };
         run.started = true;
@@ -20,11 +21,16 @@ impl Client {
             return;
         }
         let (id, validity) = (run.id, run.plan.validity());
-        let step = if validity.allows(state) {
-            run.plan.start(&ctx)
-        } else {
+        let step = if !validity.allows(state) {
             let e = UsageError::WrongState { command: run.plan.name(), state };
             Step::done(Err(CommandError::NotSent(e)))
+        } else if run.plan.modifies_mailbox() && read_only {
+            // Checked before the first step: a MOVE by COPY must not copy
+            // what it could not then delete.
+            let e = UsageError::ReadOnly { command: run.plan.name() };
+            Step::done(Err(CommandError::NotSent(e)))
+        } else {
+            run.plan.start(&ctx)
         };
         self.apply_step(id, step);
     }

@@ -7,6 +7,7 @@ use crate::error::{ConnectionError, LimitError, LimitKind, ProtocolError};
 use crate::event::Event;
 use crate::request::collect::Collector;
 use crate::request::spec::RouteCtx;
+use crate::request::MailboxInfo;
 use crate::state::{LogoutPhase, StateName};
 use crate::types::{Command, Data, Response, ResponseCode, Status, StatusKind};
 
@@ -41,7 +42,11 @@ impl Client {
                 ResponseCode::Capability(c) => self.set_capabilities(c.clone()),
                 code if !self.selecting() => {
                     if let Some(m) = self.mailbox.as_mut() {
+                        let was = m.read_only;
                         m.apply_code(code);
+                        if m.read_only != was {
+                            self.access_changed();
+                        }
                     }
                 }
                 _ => {}
@@ -58,11 +63,21 @@ impl Client {
                     Some(ResponseCode::Capability(c)) => self.set_capabilities(c.clone()),
                     _ => self.queue_engine(Command::Capability),
                 }
+                self.greeting = Some(status.clone());
                 self.events.push_back(Event::Greeting(status));
                 self.pump();
             }
             StatusKind::Bye => self.fail(ConnectionError::Refused(status.text)),
             _ => self.events.push_back(Event::ProtocolError(ProtocolError::UnexpectedGreeting)),
+        }
+    }
+
+    /// Tells the application the selected mailbox's access
+    /// ([`Event::MailboxAccess`]).
+    pub(crate) fn access_changed(&mut self) {
+        if let Some(MailboxInfo { name: Some(mailbox), read_only, .. }) = &self.mailbox {
+            let event = Event::MailboxAccess { mailbox: mailbox.clone(), read_only: *read_only };
+            self.events.push_back(event);
         }
     }
 

@@ -198,6 +198,13 @@ impl Client {
                 return;
             }
         }
+        if spec.modifies_mailbox && self.read_only() {
+            // The mailbox became read-only after admission (an EXAMINE or a
+            // SELECT answered READ-ONLY before it, or `* OK [READ-ONLY]`).
+            let e = UsageError::ReadOnly { command: command.name() };
+            self.complete(owner, Err(CommandError::NotSent(e)));
+            return;
+        }
         let mut command = command;
         let sasl = sasl.map(|run| run.prepare(&mut command, &self.caps));
         let encoded = match encode_command(&tag, &command, &self.encode_context()) {
@@ -208,11 +215,13 @@ impl Client {
             }
         };
         if self.trace.enabled() {
-            let redacted = trace::redact(&command);
-            let shown = encode_command(&tag, redacted.as_ref().unwrap_or(&command), &self.encode_context())
-                .map(|e| trace::render(&e.to_vec()))
-                .unwrap_or_default();
-            self.trace.push(Direction::Sent, shown);
+            match trace::redact(&command) {
+                Some(redacted) => match encode_command(&tag, &redacted, &self.encode_context()) {
+                    Ok(shown) => self.trace.push_command(shown.fragments()),
+                    Err(_) => self.trace.push(Direction::Sent, String::new()),
+                },
+                None => self.trace.push_command(encoded.fragments()),
+            }
         }
         let collector = Collector::for_command(&command, streaming);
         let idle = matches!(command, Command::Idle).then(|| IdleRun::new(idle_refresh));

@@ -1,15 +1,22 @@
 //! A bounded trace of the last lines exchanged, with credentials redacted,
-//! for error reports (imaplib2 keeps the last 20 lines the same way).
+//! for error reports (imaplib2 keeps the last 20 lines the same way); and
+//! the live protocol log, every line as it passes, redacted the same way,
+//! for a driver to write out (imaplib's `debug`, imaplib2's `debug_file`).
 
 use std::collections::VecDeque;
 use std::fmt;
 
 use bytes::Bytes;
 
+use crate::encode::Fragment;
 use crate::types::{ByteStr, Command, Secret};
 
-/// Longest line kept; longer ones are cut with a marker.
+/// Longest line kept in the trace; longer ones are cut with a marker.
 const MAX_LINE: usize = 300;
+
+/// Longest line of the live protocol log (a long FETCH or SEARCH line is
+/// cut with a marker).
+const LOG_MAX_LINE: usize = 16 * 1024;
 
 /// Bytes of a response kept to render its line: enough for [`MAX_LINE`]
 /// characters once escaped and a literal's announcement.
@@ -51,22 +58,52 @@ enum Kept {
     Wire(Bytes),
 }
 
+/// The bounded trace (the last lines, for error reports) and the live
+/// protocol log (every line, until the driver takes it).
 #[derive(Debug)]
 pub(crate) struct Trace {
     lines: VecDeque<(Direction, Kept)>,
     capacity: usize,
+    log: Option<Log>,
+}
+
+/// The live protocol log: lines rendered as they pass, waiting for
+/// [`Client::poll_log`](super::Client::poll_log).
+#[derive(Debug)]
+struct Log {
+    lines: VecDeque<TraceLine>,
+    /// What the waiting lines cost (see [`LINE_COST`]).
+    bytes: usize,
+    limit: usize,
+    dropped: u64,
 }
 
 impl Trace {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { lines: VecDeque::with_capacity(capacity.min(64)), capacity }
+        Self { lines: VecDeque::with_capacity(capacity.min(64)), capacity, log: None }
     }
 
+    /// Whether lines are recorded at all (the trace or the log is on).
     pub(crate) fn enabled(&self) -> bool {
-        self.capacity > 0
+        self.capacity > 0 || self.log.is_some()
+    }
+
+    /// Starts the live log holding at most `limit` bytes, or stops it
+    /// (`None`), dropping what waits.
+    pub(crate) fn set_log(&mut self, limit: Option<usize>) {
+        match (limit, self.log.as_mut()) {
+            (Some(limit), Some(log)) => log.limit = limit,
+            (Some(limit), None) => {
+                self.log = Some(Log { lines: VecDeque::new(), bytes: 0, limit, dropped: 0 });
+            }
+            (None, _) => self.log = None,
+        }
     }
 
     pub(crate) fn push(&mut self, direction: Direction, text: String) {
+        if let Some(log) = self.log.as_mut() {
+            log.push(TraceLine { direction, text: text.clone() });
+        }
         self.keep(direction, Kept::Text(text));
     }
 
@@ -74,9 +111,24 @@ impl Trace {
     /// literal data summarised). A copy of the first bytes only, so the
     /// trace never holds a message body alive.
     pub(crate) fn push_wire(&mut self, direction: Direction, bytes: &[u8]) {
+        if let Some(log) = self.log.as_mut() {
+            log.push(TraceLine { direction, text: render_max(bytes, LOG_MAX_LINE) });
+        }
         if self.capacity > 0 {
             let head = &bytes[..bytes.len().min(KEPT_BYTES)];
             self.keep(direction, Kept::Wire(Bytes::copy_from_slice(head)));
+        }
+    }
+
+    /// Records a command as encoded, its literals summarised (never copied).
+    pub(crate) fn push_command(&mut self, fragments: &[Fragment]) {
+        if let Some(log) = self.log.as_mut() {
+            let text = render_fragments(fragments, LOG_MAX_LINE);
+            log.push(TraceLine { direction: Direction::Sent, text });
+        }
+        if self.capacity > 0 {
+            let text = render_fragments(fragments, MAX_LINE);
+            self.keep(Direction::Sent, Kept::Text(text));
         }
     }
 
@@ -95,45 +147,132 @@ impl Trace {
             direction: *direction,
             text: match kept {
                 Kept::Text(text) => text.clone(),
-                Kept::Wire(bytes) => render(bytes),
+                Kept::Wire(bytes) => render_max(bytes, MAX_LINE),
             },
         })
+    }
+
+    /// The oldest line of the live log.
+    pub(crate) fn pop_log(&mut self) -> Option<TraceLine> {
+        let log = self.log.as_mut()?;
+        let line = log.lines.pop_front()?;
+        log.bytes -= line_cost(&line);
+        Some(line)
+    }
+
+    /// Lines the live log dropped for lack of room.
+    pub(crate) fn log_dropped(&self) -> u64 {
+        self.log.as_ref().map_or(0, |log| log.dropped)
+    }
+}
+
+/// What a waiting line of the live log counts against its limit: its text
+/// and about what holding it costs.
+const LINE_COST: usize = 64;
+
+fn line_cost(line: &TraceLine) -> usize {
+    line.text.len() + LINE_COST
+}
+
+impl Log {
+    /// Queues a line; when the log is full the oldest lines make room (a
+    /// log nobody takes must not grow without end).
+    fn push(&mut self, line: TraceLine) {
+        self.bytes += line_cost(&line);
+        self.lines.push_back(line);
+        while self.bytes > self.limit {
+            let Some(old) = self.lines.pop_front() else { break };
+            self.bytes -= line_cost(&old);
+            self.dropped += 1;
+        }
     }
 }
 
 /// Renders protocol bytes on one line: CRLF dropped, literal data replaced
-/// by `<N bytes>`, non-printable bytes escaped, cut at [`MAX_LINE`].
-pub(crate) fn render(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().min(MAX_LINE) + 16);
+/// by `<N bytes>`, non-printable bytes escaped, cut at `max` characters.
+pub(crate) fn render_max(bytes: &[u8], max: usize) -> String {
+    let mut line = Rendered::new(bytes.len(), max);
     let mut i = 0;
-    while i < bytes.len() && out.len() < MAX_LINE {
+    while i < bytes.len() && !line.full() {
         let rest = &bytes[i..];
         let line_end = memchr::memchr(b'\n', rest).map_or(rest.len(), |e| e + 1);
-        let line = &rest[..line_end];
-        let text = line.strip_suffix(b"\n").unwrap_or(line);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        for &b in text {
-            match b {
-                0x20..=0x7e => out.push(b as char),
-                _ => {
-                    let _ = crate::error::write_escaped_byte(&mut out, b);
-                }
-            }
-        }
+        let text = &rest[..line_end];
+        line.text(text);
         i += line_end;
         // `{N}` ending the last line is text (a status response echoing a
         // mailbox name), not a literal: the framer ended the frame there.
-        if let (true, Ok(Some(n))) = (i < bytes.len(), crate::parse::literal_len(line)) {
+        if let (true, Ok(Some(n))) = (i < bytes.len(), crate::parse::literal_len(text)) {
             let skip = usize::try_from(n).unwrap_or(usize::MAX).min(bytes.len() - i);
-            out.push_str(&format!(" <{n} bytes> "));
+            line.literal(n);
             i += skip;
         }
     }
-    if i < bytes.len() {
-        out.push_str(" ...");
+    line.finish(i < bytes.len())
+}
+
+/// As [`render_max`] for an encoded command: literal data is announced by
+/// the line before it, so it is only counted, never read.
+fn render_fragments(fragments: &[Fragment], max: usize) -> String {
+    let mut line = Rendered::new(64, max);
+    for fragment in fragments {
+        if line.full() {
+            return line.finish(true);
+        }
+        match fragment {
+            Fragment::Line(text) => line.text(text),
+            Fragment::Literal { data, .. } => line.literal(data.len() as u64),
+        }
     }
-    out.truncate(out.trim_end().len());
-    out
+    line.finish(false)
+}
+
+/// A line being rendered.
+struct Rendered {
+    out: String,
+    max: usize,
+    /// Text was left out.
+    cut: bool,
+}
+
+impl Rendered {
+    fn new(len: usize, max: usize) -> Self {
+        Rendered { out: String::with_capacity(len.min(max) + 16), max, cut: false }
+    }
+
+    fn full(&self) -> bool {
+        self.out.len() >= self.max
+    }
+
+    /// Protocol text, without its line end, as much as fits.
+    fn text(&mut self, text: &[u8]) {
+        let text = text.strip_suffix(b"\n").unwrap_or(text);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        for (i, &b) in text.iter().enumerate() {
+            if self.full() {
+                self.cut |= i < text.len();
+                return;
+            }
+            match b {
+                0x20..=0x7e => self.out.push(b as char),
+                _ => {
+                    let _ = crate::error::write_escaped_byte(&mut self.out, b);
+                }
+            }
+        }
+    }
+
+    fn literal(&mut self, n: u64) {
+        self.out.push_str(&format!(" <{n} bytes> "));
+    }
+
+    /// The line, marked ` ...` when something was left out.
+    fn finish(mut self, more: bool) -> String {
+        if more || self.cut {
+            self.out.push_str(" ...");
+        }
+        self.out.truncate(self.out.trim_end().len());
+        self.out
+    }
 }
 
 /// A copy of the command with credentials replaced, for the trace.

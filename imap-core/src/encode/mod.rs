@@ -329,6 +329,19 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// A Gmail label: a system label (`\Inbox`, `\Important`) as the
+    /// flag-like atom Gmail shows in FETCH, any other as a mailbox name.
+    fn gmail_label(&mut self, label: &Mailbox) -> Result<(), EncodeError> {
+        match label.as_str().strip_prefix('\\') {
+            Some(system) if StringKind::is_atom(system.as_bytes()) => {
+                self.raw(b"\\");
+                self.raw(system.as_bytes());
+                Ok(())
+            }
+            _ => self.mailbox(label),
+        }
+    }
+
     fn flag_list(&mut self, flags: &[Flag]) -> Result<(), EncodeError> {
         self.raw(b"(");
         for (i, f) in flags.iter().enumerate() {
@@ -538,6 +551,27 @@ impl<'a> Writer<'a> {
                 }
                 self.sp();
                 self.flag_list(flags)?;
+            }
+            Command::StoreGmailLabels { uid, set, mode, silent, labels } => {
+                self.uid_prefix(*uid);
+                self.raw(b"STORE ");
+                self.sequence_set(set)?;
+                self.raw(match mode {
+                    StoreMode::Replace => b" X-GM-LABELS",
+                    StoreMode::Add => b" +X-GM-LABELS",
+                    StoreMode::Remove => b" -X-GM-LABELS",
+                });
+                if *silent {
+                    self.raw(b".SILENT");
+                }
+                self.raw(b" (");
+                for (i, label) in labels.iter().enumerate() {
+                    if i > 0 {
+                        self.sp();
+                    }
+                    self.gmail_label(label)?;
+                }
+                self.raw(b")");
             }
             Command::Copy { uid, set, mailbox } => {
                 self.uid_prefix(*uid);

@@ -3,7 +3,8 @@
 use super::cursor::{Fail, Mark, PResult, Parser};
 use crate::types::{
     Address, BodyExtension, BodyFields, BodyStructure, ByteStr, DateTime, Disposition, Envelope, Fetch,
-    FetchItem, MultiPart, MultiPartExt, Section, SectionText, SinglePart, SinglePartExt, SinglePartKind,
+    FetchItem, Mailbox, MultiPart, MultiPartExt, Section, SectionText, SinglePart, SinglePartExt,
+    SinglePartKind,
 };
 
 /// The multipart subtypes IANA registers (RFC 2046 and later), for telling
@@ -301,8 +302,9 @@ impl Parser<'_> {
     }
 
     /// `"(" [astring *(SP astring)] ")"`; system labels such as `\Inbox` are
-    /// not astrings, so flag syntax is accepted too.
-    fn gm_labels(&mut self) -> PResult<Vec<ByteStr>> {
+    /// not astrings, so flag syntax is accepted too. Names are decoded as
+    /// mailbox names are.
+    fn gm_labels(&mut self) -> PResult<Vec<Mailbox>> {
         self.expect(b'(', "( opening labels")?;
         let mut labels = Vec::new();
         self.lenient_spaces();
@@ -314,9 +316,9 @@ impl Parser<'_> {
                 let s = self.pos;
                 self.pos += 1;
                 self.atom_span()?;
-                labels.push(ByteStr::from_bytes(self.slice(s, self.pos)));
+                labels.push(Mailbox::from_wire_mode(self.slice(s, self.pos), self.utf8_names));
             } else {
-                labels.push(self.astr()?);
+                labels.push(self.mailbox()?);
             }
             if !self.sp_before_item()? {
                 break;

@@ -1151,11 +1151,11 @@ fn gmail_extensions() {
             FetchItem::GmThrId(1278455344230334865),
             FetchItem::GmMsgId(1278455344230334865),
             FetchItem::GmLabels(vec![
-                s("\\Inbox"),
-                s("\\Sent"),
-                s("Important"),
-                s("Muy Importante"),
-                s("[Gmail]/Starred")
+                Mailbox::new("\\Inbox"),
+                Mailbox::new("\\Sent"),
+                Mailbox::new("Important"),
+                Mailbox::new("Muy Importante"),
+                Mailbox::new("[Gmail]/Starred")
             ]),
             FetchItem::Uid(1),
         ]

@@ -89,7 +89,9 @@ impl Collector {
             Command::Sort { .. } => Collector::Sort(SearchResult::default()),
             Command::Thread { .. } => Collector::Thread(Vec::new()),
             Command::Fetch { .. } => Collector::Fetch(FetchCollector::new(streaming)),
-            Command::Store { .. } => Collector::Store(FetchCollector::new(false)),
+            Command::Store { .. } | Command::StoreGmailLabels { .. } => {
+                Collector::Store(FetchCollector::new(false))
+            }
             Command::Copy { .. } => Collector::Copy,
             Command::Move { .. } => Collector::Move(MoveResult::default()),
             Command::Expunge | Command::UidExpunge(_) => Collector::Expunge(ExpungeResult::default()),

@@ -288,6 +288,19 @@ pub fn enable<S: AsRef<str>>(capabilities: &[S]) -> Request<Capabilities> {
     Request::command(Command::Enable(caps), project!(Enabled(e) => e))
 }
 
+/// `ENABLE UTF8=ACCEPT` (RFC 6855): from its success on, mailbox names go
+/// both ways as UTF-8 instead of modified UTF-7 and quoted strings may
+/// carry UTF-8; yields whether the server enabled it. Only in the
+/// authenticated state, before SELECT.
+/// [`ClientConfig::utf8_accept`](crate::ClientConfig::utf8_accept) does it
+/// right after the login.
+pub fn enable_utf8_accept() -> Request<bool> {
+    Request::command(
+        Command::Enable(vec![Capability::Utf8Accept]),
+        project!(Enabled(e) => e.has(&Capability::Utf8Accept)),
+    )
+}
+
 // ----------------------------------------------------------------- mailboxes
 
 /// `SELECT`: opens a mailbox read-write.
@@ -525,6 +538,63 @@ fn store_command(
     unchanged_since: Option<u64>,
 ) -> Command {
     Command::Store { uid, set, mode, silent, flags: flags.to_vec(), unchanged_since }
+}
+
+/// Gmail labels by message: UID (or sequence number) to its labels.
+pub type GmailLabels = BTreeMap<u32, Vec<Mailbox>>;
+
+/// `[UID] STORE set [+-]X-GM-LABELS (labels)` (Gmail, X-GM-EXT-1): adds
+/// ([`StoreMode::Add`]), removes or replaces labels; yields each message's
+/// labels afterwards, by UID (or by sequence number without `uid`), as
+/// IMAPClient's `add_gmail_labels` does. Labels are names like mailbox
+/// names (`Work/Projects`, encoded as folder names are); system labels keep
+/// their backslash (`\Inbox`, `\Important`, `\Starred`) and are sent
+/// unquoted, as Gmail shows them:
+///
+/// ```text
+/// C: A5 UID STORE 1 +X-GM-LABELS (\Important "Muy Importante")
+/// S: * 1 FETCH (X-GM-LABELS (\Inbox \Important "Muy Importante") UID 1)
+/// S: A5 OK STORE (Success)
+/// ```
+///
+/// Refused without X-GM-EXT-1, and while the mailbox is read-only.
+pub fn store_gmail_labels(
+    uid: bool,
+    set: impl Into<SequenceSet>,
+    mode: StoreMode,
+    labels: &[&str],
+) -> Request<GmailLabels> {
+    let labels = labels.iter().map(Mailbox::new).collect();
+    let command = Command::StoreGmailLabels { uid, set: set.into(), mode, silent: false, labels };
+    Request::command(command, if uid { labels_by_uid } else { labels_by_seq })
+}
+
+/// `[UID] FETCH set (X-GM-LABELS)` (Gmail): each message's labels, by UID
+/// (or by sequence number without `uid`), as IMAPClient's
+/// `get_gmail_labels`.
+pub fn gmail_labels(uid: bool, set: impl Into<SequenceSet>) -> Request<GmailLabels> {
+    // UID FETCH answers with the UID unasked (RFC 9051 section 6.4.9).
+    let command = Command::fetch(uid, set, [FetchAttr::GmLabels]);
+    Request::command(command, if uid { labels_by_uid } else { labels_by_seq })
+}
+
+fn labels_by_uid(c: Completion) -> GmailLabels {
+    labels_by(c, Fetch::uid)
+}
+
+fn labels_by_seq(c: Completion) -> GmailLabels {
+    labels_by(c, |f| Some(f.seq))
+}
+
+/// The labels in FETCH data (of a FETCH or a STORE), by `id`.
+fn labels_by(c: Completion, id: fn(&Fetch) -> Option<u32>) -> GmailLabels {
+    let fetches = match c.output {
+        Output::Fetch(f) => f,
+        Output::Store(s) => s.fetches,
+        _ => Vec::new(),
+    };
+    let labelled = fetches.iter().filter_map(|f| Some((id(f)?, f.gmail_labels()?.to_vec())));
+    labelled.collect()
 }
 
 /// `[UID] COPY`; with UIDPLUS the result says where the messages went.

@@ -120,6 +120,12 @@ impl Plan {
         }
     }
 
+    /// Whether it changes the selected mailbox (refused while that is
+    /// read-only: MOVE, whose fallback flags and expunges).
+    pub(crate) fn modifies_mailbox(&self) -> bool {
+        matches!(self.kind, Kind::Move(_))
+    }
+
     /// Chooses the first commands (called once the capabilities are known).
     pub(crate) fn start(&mut self, ctx: &PlanCtx<'_>) -> Step {
         match &mut self.kind {

@@ -34,6 +34,9 @@ pub(crate) struct Spec {
     /// The server may announce other capabilities after it succeeds
     /// (RFC 9051 section 6.2).
     pub(crate) changes_capabilities: bool,
+    /// It changes the selected mailbox (flags, expunges): refused while the
+    /// mailbox is read-only (RFC 9051 section 6.3.3).
+    pub(crate) modifies_mailbox: bool,
 }
 
 /// Where a command may be sent.
@@ -273,6 +276,7 @@ impl Spec {
             on_success: None,
             deselects_on_failure: false,
             changes_capabilities: false,
+            modifies_mailbox: false,
         }
     }
 
@@ -288,6 +292,12 @@ impl Spec {
 
     fn data(mut self, kinds: impl Into<Vec<DataKind>>) -> Self {
         self.data = kinds.into();
+        self
+    }
+
+    /// It changes the selected mailbox.
+    fn modifies(mut self) -> Self {
+        self.modifies_mailbox = true;
         self
     }
 
@@ -401,10 +411,11 @@ pub(crate) fn spec(cmd: &Command) -> Spec {
             .needs(Needs::cap(Cap::Unselect, "UNSELECT"))
             .barrier()
             .then(Authenticated),
-        C::Expunge => Spec::new(Validity::Selected).data([DataKind::Expunge]),
-        C::UidExpunge(_) => {
-            Spec::new(Validity::Selected).needs(Needs::cap(Cap::UidPlus, "UIDPLUS")).data([DataKind::Expunge])
-        }
+        C::Expunge => Spec::new(Validity::Selected).modifies().data([DataKind::Expunge]),
+        C::UidExpunge(_) => Spec::new(Validity::Selected)
+            .needs(Needs::cap(Cap::UidPlus, "UIDPLUS"))
+            .modifies()
+            .data([DataKind::Expunge]),
         C::Search { uid, returns, .. } => {
             let s = Spec::new(Validity::Selected).messages(*uid, true);
             match returns {
@@ -427,11 +438,18 @@ pub(crate) fn spec(cmd: &Command) -> Spec {
         C::Store { uid, set, unchanged_since, .. } => Spec::new(Validity::Selected)
             .messages(*uid, true)
             .needs(Needs::cap_if(unchanged_since.is_some(), Cap::CondStore, "CONDSTORE"))
+            .modifies()
+            .data([DataKind::Fetch { uid: *uid, set: set.clone() }]),
+        C::StoreGmailLabels { uid, set, .. } => Spec::new(Validity::Selected)
+            .messages(*uid, true)
+            .needs(Needs::cap(Cap::GmailExt1, "X-GM-EXT-1"))
+            .modifies()
             .data([DataKind::Fetch { uid: *uid, set: set.clone() }]),
         C::Copy { uid, .. } => Spec::new(Validity::Selected).messages(*uid, false),
         C::Move { uid, .. } => Spec::new(Validity::Selected)
             .messages(*uid, false)
             .needs(Needs::cap(Cap::Move, "MOVE"))
+            .modifies()
             .data([DataKind::Expunge, DataKind::CopyUid]),
         C::Sort { uid, .. } => Spec::new(Validity::Selected)
             .messages(*uid, false)

@@ -29,6 +29,11 @@ fn greeting_ok_with_capabilities_sends_nothing() {
         assert!(h.client.capabilities_known());
         assert!(h.client.capabilities().has(&Capability::Idle));
         assert!(h.client.capabilities().has_auth("plain"));
+        // Kept for the application (IMAPClient's `welcome`).
+        let greeting = h.client.greeting().expect("kept");
+        assert_eq!(greeting.text, "Dovecot ready.");
+        assert!(matches!(greeting.code, Some(ResponseCode::Capability(_))));
+        assert_eq!(crate::Engine::welcome(&h.client).as_deref(), Some("Dovecot ready."));
         h.expect_silence();
     });
 }
@@ -59,6 +64,9 @@ fn greeting_preauth_goes_straight_to_authenticated() {
             [Event::Greeting(s)] => assert_eq!(s.kind, StatusKind::PreAuth),
             other => panic!("{other:?}"),
         }
+        let greeting = crate::Engine::greeting(&h.client).expect("kept");
+        assert_eq!(greeting.kind, StatusKind::PreAuth);
+        assert_eq!(greeting.text, "IMAP4rev1 server logged in as Smith");
         assert_eq!(h.client.state(), StateName::Authenticated);
         assert!(matches!(
             h.try_enqueue(Command::login("a", "b")),
@@ -94,6 +102,7 @@ fn greeting_bye_refuses_the_connection() {
             "{lost:?}"
         );
         assert!(h.take_events().is_empty(), "no Greeting event for a BYE");
+        assert_eq!(h.client.greeting(), None, "a refusal is the connection error");
         assert_eq!(h.client.state(), StateName::Logout);
         assert!(h.client.is_closed());
         assert!(!h.client.wants_read());
@@ -950,6 +959,8 @@ fn select_replaces_the_mailbox_and_close_forgets_it() {
         assert_eq!(h.client.mailbox(), Some(&info));
         assert!(info.read_only);
         assert_eq!(info.name, Some(Mailbox::new("Archive")));
+        let access = Event::MailboxAccess { mailbox: Mailbox::new("Archive"), read_only: true };
+        assert_eq!(h.take_events(), [access]);
         // A failed SELECT leaves no mailbox selected (RFC 9051 6.3.2).
         let bad = h.enqueue(Command::select("Nope"));
         h.expect_client(format!("{bad} SELECT Nope\r\n").as_bytes());

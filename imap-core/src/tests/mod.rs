@@ -3,11 +3,14 @@
 //! chunks (with partial writes on the client side too).
 
 mod flows;
+mod gmail;
 mod harness;
 mod idle;
 mod literals;
 mod pipelining;
 mod props;
+mod protocol_log;
+mod read_only;
 mod redaction;
 mod requests;
 mod results;
@@ -16,5 +19,6 @@ mod session;
 mod switch;
 mod timeouts;
 mod traces;
+mod utf8;
 
 pub(crate) use harness::{all_chunkings, run_all_chunkings, run_all_chunkings_with, Chunking, Harness};

@@ -56,6 +56,8 @@ fn select_examine_close_unselect_are_barriers() {
         h.selected(CAPS, 5);
         holds_both_ways(h, Command::select("Drafts"), "SELECT Drafts", "* 2 EXISTS\r\n");
         holds_both_ways(h, Command::examine("INBOX"), "EXAMINE INBOX", "* 5 EXISTS\r\n");
+        let access = crate::Event::MailboxAccess { mailbox: crate::types::Mailbox::inbox(), read_only: true };
+        assert_eq!(h.take_events(), [access]);
         holds_both_ways(h, Command::Unselect, "UNSELECT", "");
         h.select(3);
         holds_both_ways(h, Command::Close, "CLOSE", "");

@@ -1,9 +1,10 @@
-//! The bounded trace, and secrets kept out of it and out of `Debug`.
+//! The bounded trace, and secrets kept out of it, out of the live protocol
+//! log and out of `Debug`.
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
-use super::{run_all_chunkings, run_all_chunkings_with, Chunking, Harness};
+use super::{run_all_chunkings_with, Chunking, Harness};
 use crate::client::{ClientConfig, Direction};
 use crate::ext::sasl::{Login, Plain};
 use crate::types::{AppendMessage, Command, FetchAttr, Mailbox, Secret};
@@ -14,12 +15,20 @@ fn trace(h: &Harness) -> Vec<String> {
     h.client.trace().map(|l| l.to_string()).collect()
 }
 
+/// The live protocol log is on in these tests: what never reaches the
+/// trace never reaches the log either.
+fn logged() -> ClientConfig {
+    ClientConfig { protocol_log: true, ..ClientConfig::default() }
+}
+
 #[track_caller]
-fn nowhere(h: &Harness, secrets: &[&str]) {
+fn nowhere(h: &mut Harness, secrets: &[&str]) {
     let lines = trace(h);
+    let log: Vec<String> = std::iter::from_fn(|| h.client.poll_log()).map(|l| l.to_string()).collect();
     let debug = format!("{:?}", h.client);
     for s in secrets {
         assert!(!lines.iter().any(|l| l.contains(s)), "{s:?} in the trace: {lines:#?}");
+        assert!(!log.iter().any(|l| l.contains(s)), "{s:?} in the protocol log: {log:#?}");
         assert!(!debug.contains(s), "{s:?} in Debug of the client");
     }
 }
@@ -56,7 +65,7 @@ fn the_trace_can_be_off() {
 
 #[test]
 fn login_passwords_never_show() {
-    run_all_chunkings(|h| {
+    run_all_chunkings_with(logged, |h| {
         h.greet("IMAP4rev1");
         let t = h.enqueue(Command::login("alice", PASSWORD));
         nowhere(h, &[PASSWORD]);
@@ -93,7 +102,7 @@ fn the_client_debug_output_holds_no_queued_secret() {
 
 #[test]
 fn sasl_data_never_shows() {
-    run_all_chunkings(|h| {
+    run_all_chunkings_with(logged, |h| {
         h.greet("IMAP4rev1 AUTH=PLAIN AUTH=LOGIN SASL-IR");
         let ir = B64.encode(format!("\0alice\0{PASSWORD}"));
         let t = h.try_enqueue(crate::request::authenticate(Plain::new("alice", PASSWORD))).unwrap();
@@ -118,7 +127,7 @@ fn sasl_data_never_shows() {
 
 #[test]
 fn interactive_sasl_data_never_shows() {
-    run_all_chunkings(|h| {
+    run_all_chunkings_with(logged, |h| {
         h.greet("IMAP4rev1 AUTH=X-TOKEN");
         let t = h.try_enqueue_interactive("X-TOKEN", None).unwrap();
         h.pump();
@@ -131,7 +140,7 @@ fn interactive_sasl_data_never_shows() {
 
 #[test]
 fn literal_data_shows_as_a_size() {
-    run_all_chunkings(|h| {
+    run_all_chunkings_with(logged, |h| {
         h.selected("IMAP4rev1", 3);
         let body = "Subject: private\r\n\r\nthe secret plans\r\n";
         let a = h.enqueue(Command::Append {
@@ -144,6 +153,8 @@ fn literal_data_shows_as_a_size() {
         h.server(format!("* 1 FETCH (BODY[] {{{}}}\r\n{body})\r\n{f} OK\r\n", body.len()).as_bytes());
         let lines = trace(h);
         assert!(!lines.iter().any(|l| l.contains("secret plans")), "{lines:#?}");
+        let log: Vec<_> = std::iter::from_fn(|| h.client.poll_log()).map(|l| l.to_string()).collect();
+        assert!(!log.iter().any(|l| l.contains("secret plans")), "{log:#?}");
         let size = format!("<{} bytes>", body.len());
         assert!(
             lines.iter().any(|l| l.starts_with("C: ") && l.contains("APPEND x") && l.contains(&size)),
@@ -156,7 +167,7 @@ fn literal_data_shows_as_a_size() {
 /// A status text ending in `{N}` is text (issue 9): the trace shows it.
 #[test]
 fn status_text_ending_in_braces_shows_as_text() {
-    run_all_chunkings(|h| {
+    run_all_chunkings_with(logged, |h| {
         h.selected("IMAP4rev1", 3);
         let t = h.enqueue(Command::select("x{5}"));
         h.server(format!("{t} NO Mailbox doesn't exist: x{{5}}\r\n").as_bytes());

@@ -458,6 +458,48 @@ fn find_special_folder_by_attribute_or_name() {
 }
 
 #[test]
+fn create_special_folder_needs_create_special_use() {
+    // RFC 6154 section 5.3's example.
+    run_all_chunkings(|h| {
+        h.greet("IMAP4rev1");
+        h.login("IMAP4rev1 CREATE-SPECIAL-USE");
+        let made = h.client.create_special_folder("MySpecial", SpecialUse::Drafts).unwrap();
+        h.expect_client(format!("{} CREATE MySpecial (USE (\\Drafts))\r\n", tag_of(&made)).as_bytes());
+        h.server(format!("{} OK MySpecial created\r\n", tag_of(&made)).as_bytes());
+        take(h, &made);
+        let all = h.client.create_special_use("Everything", &[SpecialUse::All]).unwrap();
+        h.expect_client(format!("{} CREATE Everything (USE (\\All))\r\n", tag_of(&all)).as_bytes());
+        h.server(format!("{} NO [USEATTR] \\All not supported\r\n", tag_of(&all)).as_bytes());
+        h.pump();
+        let error = h.client.take(&all).expect("ready").unwrap_err();
+        assert!(
+            matches!(error.code(), Some(crate::types::ResponseCode::Other { name, .. }) if name == "USEATTR")
+        );
+    });
+    // Without the capability: refused, nothing sent (RFC 6154 section 3:
+    // clients MUST NOT use USE then).
+    run_all_chunkings(|h| {
+        h.selected("IMAP4rev1 SPECIAL-USE", 1);
+        assert_eq!(
+            h.client.create_special_folder("Archive", SpecialUse::Archive).map(drop),
+            Err(UsageError::MissingCapability { command: "CREATE", capability: "CREATE-SPECIAL-USE" })
+        );
+        h.expect_silence();
+    });
+    // Submitted behind a login: checked against the capabilities it brings.
+    run_all_chunkings(|h| {
+        h.greet("IMAP4rev1");
+        let login = h.enqueue(crate::types::Command::login("u", "p"));
+        let made = h.client.create_special_folder("Archive", SpecialUse::Archive).unwrap();
+        h.server(format!("{login} OK [CAPABILITY IMAP4rev1 SPECIAL-USE] in\r\n").as_bytes());
+        h.expect_client(format!("{login} LOGIN u \"p\"\r\n").as_bytes());
+        h.pump();
+        let refused = UsageError::MissingCapability { command: "CREATE", capability: "CREATE-SPECIAL-USE" };
+        assert_eq!(h.client.take(&made), Some(Err(CommandError::NotSent(refused))));
+    });
+}
+
+#[test]
 fn a_plan_abandoned_before_it_starts_sends_nothing() {
     run_all_chunkings(|h| {
         h.selected(CAPS, 3);

@@ -311,7 +311,8 @@ fn fetch_items_are_typed() {
             FetchItem::GmLabels(l) => Some(l.clone()),
             _ => None,
         });
-        assert_eq!(labels.unwrap(), vec![ByteStr::from("\\Inbox"), ByteStr::from("Work stuff")]);
+        assert_eq!(labels.unwrap(), vec![Mailbox::new("\\Inbox"), Mailbox::new("Work stuff")]);
+        assert_eq!(f.gmail_labels().unwrap(), ["\\Inbox", "Work stuff"]);
         assert_eq!(h.client.mailbox().unwrap().highest_modseq, Some(624140003));
         nothing_left(h);
     });

@@ -151,6 +151,23 @@ pub enum Command {
         /// CONDSTORE: only if unchanged since this mod-sequence.
         unchanged_since: Option<u64>,
     },
+    /// `[UID] STORE set [+-]X-GM-LABELS[.SILENT] (labels)` (Gmail,
+    /// X-GM-EXT-1).
+    StoreGmailLabels {
+        /// UID STORE.
+        uid: bool,
+        /// Which messages.
+        set: SequenceSet,
+        /// Add, remove or replace.
+        mode: StoreMode,
+        /// `.SILENT`: no FETCH response.
+        silent: bool,
+        /// The labels: names like mailbox names (modified UTF-7 on the wire
+        /// unless UTF8=ACCEPT is enabled); a system label keeps its
+        /// backslash (`\Inbox`, `\Important`) and is sent unquoted, as
+        /// Gmail shows it.
+        labels: Vec<Mailbox>,
+    },
     /// `[UID] COPY set mailbox`.
     Copy {
         /// UID COPY.
@@ -540,6 +557,8 @@ impl Command {
             Command::Fetch { uid: true, .. } => "UID FETCH",
             Command::Store { uid: false, .. } => "STORE",
             Command::Store { uid: true, .. } => "UID STORE",
+            Command::StoreGmailLabels { uid: false, .. } => "STORE",
+            Command::StoreGmailLabels { uid: true, .. } => "UID STORE",
             Command::Copy { uid: false, .. } => "COPY",
             Command::Copy { uid: true, .. } => "UID COPY",
             Command::Move { uid: false, .. } => "MOVE",

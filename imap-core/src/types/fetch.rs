@@ -2,7 +2,7 @@ use std::fmt;
 
 use bytes::Bytes;
 
-use super::{BodyStructure, ByteStr, DateTime, Envelope, Flag};
+use super::{BodyStructure, ByteStr, DateTime, Envelope, Flag, Mailbox};
 
 /// A body section specifier: which part of a message `BODY[...]` means.
 ///
@@ -336,8 +336,10 @@ pub enum FetchItem {
     GmMsgId(u64),
     /// `X-GM-THRID n` (Gmail).
     GmThrId(u64),
-    /// `X-GM-LABELS (...)` (Gmail); system labels keep their backslash.
-    GmLabels(Vec<ByteStr>),
+    /// `X-GM-LABELS (...)` (Gmail): label names, decoded as mailbox names
+    /// are (modified UTF-7, or UTF-8 under UTF8=ACCEPT); system labels keep
+    /// their backslash (`\Inbox`, `\Important`).
+    GmLabels(Vec<Mailbox>),
     /// An item this parser does not know, or (leniently, see
     /// [`Leniency::fetch_items`](crate::Leniency::fetch_items)) a known
     /// item whose value does not parse: its name and raw value.
@@ -373,6 +375,15 @@ impl Fetch {
     pub fn flags(&self) -> Option<&[Flag]> {
         self.items.iter().find_map(|i| match i {
             FetchItem::Flags(f) => Some(f.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// `X-GM-LABELS` (Gmail), if present: the message's labels, e.g.
+    /// `\Inbox`, `Work/Projects`.
+    pub fn gmail_labels(&self) -> Option<&[Mailbox]> {
+        self.items.iter().find_map(|i| match i {
+            FetchItem::GmLabels(l) => Some(l.as_slice()),
             _ => None,
         })
     }

@@ -57,13 +57,18 @@ impl Mailbox {
     }
 
     /// As [`from_wire`](Self::from_wire); with `utf8` (after
-    /// `ENABLE UTF8=ACCEPT`, RFC 6855) the bytes are UTF-8, not modified UTF-7.
+    /// `ENABLE UTF8=ACCEPT`, RFC 6855) the bytes are UTF-8, not modified
+    /// UTF-7, and the name equals (and hashes as) the same name built with
+    /// [`new`](Self::new).
     pub fn from_wire_mode(wire: Bytes, utf8: bool) -> Self {
         if wire.eq_ignore_ascii_case(b"INBOX") {
             return Self::inbox();
         }
         let decoded = if utf8 {
-            std::str::from_utf8(&wire).ok().map(str::to_owned)
+            match std::str::from_utf8(&wire) {
+                Ok(name) => return Self::new(name),
+                Err(_) => None,
+            }
         } else {
             decode_utf7(&wire).ok().or_else(|| std::str::from_utf8(&wire).ok().map(str::to_owned))
         };
@@ -82,7 +87,9 @@ impl Mailbox {
         &self.name
     }
 
-    /// The name as sent on the wire (modified UTF-7 unless received otherwise).
+    /// The name in modified UTF-7, as sent without UTF8=ACCEPT; a name
+    /// the server sent in another form (raw 8-bit without UTF8=ACCEPT,
+    /// bytes that decode as nothing) keeps the bytes it came in.
     pub fn wire(&self) -> &[u8] {
         &self.wire
     }
@@ -197,6 +204,18 @@ mod tests {
             assert_eq!(back.as_str(), name);
             assert_eq!(back, m);
         }
+    }
+
+    #[test]
+    fn a_utf8_name_equals_the_same_name_made_here() {
+        // RFC 6855: after ENABLE UTF8=ACCEPT the server sends UTF-8.
+        let received = Mailbox::from_wire_mode(Bytes::from("Entwürfe & Co".as_bytes()), true);
+        let made = Mailbox::new("Entwürfe & Co");
+        assert_eq!(received, made);
+        assert_eq!(received.as_str(), "Entwürfe & Co");
+        assert_eq!(received.wire_bytes(true), "Entwürfe & Co".as_bytes(), "sent back as received");
+        assert_eq!(received.wire(), b"Entw&APw-rfe &- Co");
+        assert!(Mailbox::from_wire_mode(Bytes::from_static(b"caf\xe9"), true).is_lossy());
     }
 
     #[test]
