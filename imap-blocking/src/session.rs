@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use imap_core::request::{self, Handle, Request};
 use imap_core::types::Response;
 use imap_core::{Event, UsageError};
-use imap_net::{Backlog, TlsConfig, TlsOptions, Warning};
+use imap_net::{Backlog, ProtocolLog, TlsConfig, TlsOptions, Warning};
 
 use crate::transport::{ChannelStream, ReadOutcome, Transport};
 use imap_net::{Error, Result};
@@ -43,6 +43,8 @@ pub struct Session {
     interrupt: Arc<AtomicBool>,
     /// The running IDLE of `idle()`, and where its news starts in the backlog.
     idling: Option<(Handle<()>, usize)>,
+    /// Where the live protocol log goes, if anywhere.
+    pub(crate) log: Option<ProtocolLog>,
 }
 
 /// What an IDLE wait ended with (all three cases, for good).
@@ -94,6 +96,7 @@ impl Session {
             backlog: Backlog::new(UNSOLICITED_MAX),
             interrupt: Arc::new(AtomicBool::new(false)),
             idling: None,
+            log: None,
         }
     }
 
@@ -110,6 +113,30 @@ impl Session {
     /// went on after each).
     pub fn take_warnings(&mut self) -> Vec<Warning> {
         self.backlog.take_warnings()
+    }
+
+    /// Writes every line sent and received to `writer` as it passes
+    /// (imaplib's `debug`, imaplib2's `debug_file`), redacted: no password,
+    /// no SASL data, message bodies as their size. Lines from before the
+    /// call are written too if the session was connected with
+    /// [`ConnectOptions::protocol_log`](imap_net::ConnectOptions::protocol_log).
+    ///
+    /// ```no_run
+    /// # fn f(mut imap: imap_blocking::Session) {
+    /// imap.log_protocol_to(std::io::stderr()); // C: A3 SELECT INBOX / S: * 3 EXISTS / ...
+    /// # }
+    /// ```
+    pub fn log_protocol_to(&mut self, writer: impl std::io::Write + Send + 'static) {
+        self.core.set_protocol_log(true);
+        let mut log = ProtocolLog::new(Box::new(writer) as Box<dyn std::io::Write + Send>);
+        log.drain(&mut self.core);
+        self.log = Some(log);
+    }
+
+    /// Stops the live protocol log.
+    pub fn stop_protocol_log(&mut self) {
+        self.core.set_protocol_log(false);
+        self.log = None;
     }
 
     /// A handle that ends [`idle_wait`](Self::idle_wait) from another thread.
@@ -130,13 +157,13 @@ impl Session {
 
     /// Takes the engine, the transport and the backlog out (for
     /// `into_shared`); what is left is closed, so dropping it does nothing.
-    pub(crate) fn detach(&mut self) -> (imap_core::Client, Transport, Backlog) {
+    pub(crate) fn detach(&mut self) -> (imap_core::Client, Transport, Backlog, Option<ProtocolLog>) {
         let mut closed = imap_core::Client::new(imap_core::ClientConfig::default());
         closed.disconnect();
         let core = std::mem::replace(&mut self.core, closed);
         let transport = std::mem::replace(&mut self.transport, Transport::Channel(ChannelStream::closed()));
         let backlog = std::mem::replace(&mut self.backlog, Backlog::new(1));
-        (core, transport, backlog)
+        (core, transport, backlog, self.log.take())
     }
 
     /// The protocol engine (for what this API lacks).
@@ -252,6 +279,9 @@ impl Session {
     /// unsolicited data and warnings are kept here; a STARTTLS switch is
     /// done at once.
     fn absorb_events(&mut self) -> Result<()> {
+        if let Some(log) = &mut self.log {
+            log.drain(&mut self.core);
+        }
         while let Some(event) = self.core.poll_event() {
             match self.backlog.absorb(event) {
                 // Mechanism objects answer challenges; an interactive

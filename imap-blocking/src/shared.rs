@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use imap_core::request::{Handle, Request};
 use imap_core::types::Response;
 use imap_core::{Client, Commands, Engine, Event, UsageError};
-use imap_net::{Backlog, Error, Result, Warning};
+use imap_net::{Backlog, Error, ProtocolLog, Result, Warning};
 
 use crate::session::Session;
 use crate::transport::{ReadHalf, ReadOutcome, WriteHalf};
@@ -84,6 +84,7 @@ struct State {
     out: WriteHalf,
     backlog: Backlog,
     callbacks: Vec<Pending>,
+    log: Option<ProtocolLog>,
 }
 
 #[derive(Debug)]
@@ -96,9 +97,9 @@ impl Session {
         if self.is_idle_running() {
             return Err(UsageError::NotApplicable("end IDLE first (idle_done)").into());
         }
-        let (core, transport, backlog) = self.detach();
+        let (core, transport, backlog, log) = self.detach();
         let (read, out, buffered) = transport.split()?;
-        let mut state = State { core, out, backlog, callbacks: Vec::new() };
+        let mut state = State { core, out, backlog, callbacks: Vec::new(), log };
         state.core.handle_input(&buffered);
         let inner =
             Arc::new(Inner { state: Mutex::new(state), changed: Condvar::new(), reader: OnceLock::new() });
@@ -131,6 +132,9 @@ impl State {
             self.core.advance_transmit(out.len());
         }
         self.core.handle_timeout(Instant::now());
+        if let Some(log) = &mut self.log {
+            log.drain(&mut self.core);
+        }
         while let Some(event) = self.core.poll_event() {
             match self.backlog.absorb(event) {
                 Some(Event::SaslChallenge { .. }) => self.core.sasl_respond(None)?,
@@ -271,6 +275,16 @@ impl SharedSession {
     /// Takes the reports of malformed or dropped responses.
     pub fn take_warnings(&self) -> Vec<Warning> {
         self.inner.lock().backlog.take_warnings()
+    }
+
+    /// Writes every line sent and received to `writer` as it passes,
+    /// redacted (see [`Session::log_protocol_to`]).
+    pub fn log_protocol_to(&self, writer: impl std::io::Write + Send + 'static) {
+        let mut st = self.inner.lock();
+        st.core.set_protocol_log(true);
+        let mut log = ProtocolLog::new(Box::new(writer) as Box<dyn std::io::Write + Send>);
+        log.drain(&mut st.core);
+        st.log = Some(log);
     }
 
     /// Sends LOGOUT and waits for it; the connection thread then ends.

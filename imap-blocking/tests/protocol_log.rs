@@ -61,3 +61,59 @@ fn the_failure_report_carries_the_last_lines() {
     assert!(report.contains("C: A") && report.contains("LOGOUT"), "{report}");
     assert!(!report.contains(&srv.password), "{report}");
 }
+
+/// A writer the test can read back.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Shared {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// imaplib's `debug`: every line written out as it passes, from the
+/// greeting on, redacted; also through a shared session.
+#[test]
+fn the_log_is_written_out_as_it_passes() {
+    let srv = server();
+    let mut s = options(Security::StartTls).protocol_log(true).connect().unwrap();
+    let out = Shared::default();
+    s.log_protocol_to(out.clone());
+    let greeting = out.text();
+    assert!(greeting.starts_with("S: * OK [CAPABILITY") && greeting.contains("C: A1 STARTTLS"), "{greeting}");
+    s.login(&srv.user, &srv.password).unwrap();
+    let m = common::TempMailbox::new(&mut s, "log");
+    let body = common::message("logged", &"secret body line\r\n".repeat(50));
+    s.append(&m.name, body.clone()).unwrap();
+    s.select(&m.name).unwrap();
+    s.fetch(1, &[imap_blocking::FetchAttr::body_peek()]).unwrap();
+    let text = out.text();
+    assert!(text.contains(&format!("LOGIN {} \"<password>\"", srv.user)), "{text}");
+    assert!(!text.contains(&srv.password) && !text.contains("secret body line"), "{text}");
+    let size = format!("<{} bytes>", body.len());
+    assert!(
+        text.lines().any(|l| l.starts_with("C: ") && l.contains("APPEND") && l.contains(&size)),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("S: * 1 FETCH") && l.contains(&size)), "{text}");
+    assert!(text.lines().last().unwrap().starts_with("S: A") && text.ends_with("\n"), "{text}");
+
+    // Through a shared session, from another thread.
+    let shared = s.into_shared().unwrap();
+    let before = out.text().len();
+    let mut other = shared.clone();
+    std::thread::spawn(move || other.noop().unwrap()).join().unwrap();
+    let more = out.text()[before..].to_owned();
+    assert!(more.contains(" NOOP\n") && more.contains("OK NOOP completed"), "{more}");
+}

@@ -209,3 +209,61 @@ impl Backlog {
         std::mem::take(&mut self.warnings)
     }
 }
+
+/// The live protocol log written out (imaplib's `debug`, imaplib2's
+/// `debug_file`): a driver keeps one while the user asked for it and calls
+/// [`drain`](Self::drain) whenever it drains the engine's events. Every line
+/// in and out, redacted by the engine (no passwords, no SASL data, literal
+/// data as its size), `C: ` or `S: ` first; a gap, if the engine had to
+/// drop lines, is said where it happened.
+///
+/// ```
+/// use imap_core::{Client, ClientConfig};
+/// let mut client = Client::new(ClientConfig::default());
+/// client.set_protocol_log(true);
+/// let mut log = imap_net::ProtocolLog::new(Vec::new());
+/// client.handle_input(b"* OK [CAPABILITY IMAP4rev1] hi\r\n");
+/// log.drain(&mut client);
+/// assert_eq!(log.writer(), b"S: * OK [CAPABILITY IMAP4rev1] hi\n");
+/// ```
+pub struct ProtocolLog<W: io::Write = Box<dyn io::Write + Send>> {
+    writer: W,
+    dropped: u64,
+}
+
+impl<W: io::Write> std::fmt::Debug for ProtocolLog<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProtocolLog").field("dropped", &self.dropped).finish_non_exhaustive()
+    }
+}
+
+impl<W: io::Write> ProtocolLog<W> {
+    /// Writes to `writer`.
+    pub fn new(writer: W) -> Self {
+        ProtocolLog { writer, dropped: 0 }
+    }
+
+    /// Writes the lines the engine has logged since the last call. A
+    /// failing writer loses those lines, not the session.
+    pub fn drain(&mut self, core: &mut imap_core::Client) {
+        let dropped = core.log_dropped();
+        if dropped > self.dropped {
+            let _ =
+                writeln!(self.writer, "-- {} lines not logged (taken too late) --", dropped - self.dropped);
+            self.dropped = dropped;
+        }
+        let mut any = false;
+        while let Some(line) = core.poll_log() {
+            let _ = writeln!(self.writer, "{line}");
+            any = true;
+        }
+        if any {
+            let _ = self.writer.flush();
+        }
+    }
+
+    /// The writer.
+    pub fn writer(&self) -> &W {
+        &self.writer
+    }
+}

@@ -61,7 +61,7 @@ mod settings;
 mod socket;
 mod tls;
 
-pub use driver::{Backlog, Error, Result, Warning};
+pub use driver::{Backlog, Error, ProtocolLog, Result, Warning};
 pub use error::{ConnectError, PemOrigin, TlsConfigError, TlsError};
 pub use nonce::{scram, scram_nonce, NonceError};
 pub use options::{ConnectOptions, ParseSecurityError, Security};

@@ -200,6 +200,14 @@ impl ConnectOptions {
         self
     }
 
+    /// Keep the live protocol log from the first byte (greeting, STARTTLS,
+    /// login): lines wait in the engine until the driver writes them out
+    /// (e.g. `log_protocol_to` on a session). Sets `engine.protocol_log`.
+    pub fn protocol_log(mut self, on: bool) -> Self {
+        self.engine.protocol_log = on;
+        self
+    }
+
     /// The protocol engine's settings; replaces a
     /// [`response_timeout`](Self::response_timeout) set before.
     pub fn engine(mut self, config: ClientConfig) -> Self {

@@ -137,6 +137,9 @@ impl Connection {
 
     /// Wakes whoever each event concerns; whether there were any.
     fn deliver(&mut self, inner: &mut Inner) -> Result<bool> {
+        if let Some(log) = &mut inner.log {
+            log.drain(&mut inner.core);
+        }
         let mut any = false;
         while !inner.unsolicited_full() {
             let Some(event) = inner.core.poll_event() else { break };

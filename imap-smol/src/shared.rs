@@ -35,6 +35,8 @@ pub(crate) struct Inner {
     pub(crate) unsolicited_waiters: Vec<Waker>,
     /// Streams of unsolicited data alive (they get everything).
     subscribers: usize,
+    /// Where the live protocol log goes, if anywhere.
+    pub(crate) log: Option<imap_net::ProtocolLog>,
 }
 
 impl Shared {
@@ -47,6 +49,7 @@ impl Shared {
                 backlog: Backlog::new(UNSOLICITED_MAX),
                 unsolicited_waiters: Vec::new(),
                 subscribers: 0,
+                log: None,
             }),
         })
     }

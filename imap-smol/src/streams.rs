@@ -9,7 +9,7 @@ use futures_lite::Stream;
 use imap_core::request::{self, Handle};
 use imap_core::types::{Fetch, FetchAttr, Response, SequenceSet};
 use imap_core::Commands;
-use imap_net::{Error, Result, Warning};
+use imap_net::{Error, ProtocolLog, Result, Warning};
 
 use crate::shared::{Session, Shared};
 
@@ -48,6 +48,20 @@ impl Session {
     /// Takes the reports of malformed or dropped responses.
     pub fn take_warnings(&self) -> Vec<Warning> {
         self.shared.lock().backlog.take_warnings()
+    }
+
+    /// Writes every line sent and received to `writer` as it passes
+    /// (imaplib's `debug`), redacted: no password, no SASL data, message
+    /// bodies as their size. The connection task writes (synchronously:
+    /// give it a file, stderr or a buffer). Lines from before the call are
+    /// written too if connected with
+    /// [`ConnectOptions::protocol_log`](imap_net::ConnectOptions::protocol_log).
+    pub fn log_protocol_to(&self, writer: impl std::io::Write + Send + 'static) {
+        let mut inner = self.shared.lock();
+        inner.core.set_protocol_log(true);
+        let mut log = ProtocolLog::new(Box::new(writer) as Box<dyn std::io::Write + Send>);
+        log.drain(&mut inner.core);
+        inner.log = Some(log);
     }
 
     /// Sends LOGOUT; the connection future then ends with `Ok`.

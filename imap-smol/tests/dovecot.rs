@@ -320,3 +320,43 @@ fn fetch_stream_yields_every_message() {
         s.delete(&m).await.expect("delete");
     });
 }
+
+/// The live protocol log, written by the connection task from the greeting
+/// on, redacted, with commands from several tasks.
+#[test]
+fn the_protocol_log_is_written_out() {
+    #[derive(Clone, Default)]
+    struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    smol::block_on(async {
+        let (mut s, connection) =
+            imap_smol::connect(options(Security::StartTls).protocol_log(true)).await.expect("connect");
+        smol::spawn(connection).detach();
+        let out = Buf::default();
+        s.log_protocol_to(out.clone());
+        s.login(&server().user, &server().password).await.expect("login");
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let mut s = s.clone();
+                smol::spawn(async move { s.noop().await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("noop");
+        }
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(text.starts_with("S: * OK [CAPABILITY") && text.contains(" STARTTLS\n"), "{text}");
+        let login = format!("LOGIN {} \"<password>\"", server().user);
+        assert!(text.contains(&login) && !text.contains(&server().password), "{text}");
+        assert_eq!(text.matches(" NOOP\n").count(), 4, "{text}");
+        assert_eq!(text.matches("OK NOOP completed").count(), 4, "{text}");
+    });
+}
