@@ -127,3 +127,14 @@ fn response_status_text_keeps_its_leading_space() {
 fn response_unknown_with_bare_cr_parses_in_both_modes() {
     checks::response::check(b"\x01* LI\"/\xa2 {7}\xf1\x8afoo\"bar6\r%\"bar\r\n");
 }
+
+/// client: a LOGIN answered OK without capabilities waits for the engine's
+/// CAPABILITY before its result is delivered; when a pipelined LOGOUT
+/// completed first (the CAPABILITY answer was garbage), the LOGIN's result
+/// was never delivered and EOF counted as a clean end. LOGOUT now delivers
+/// held results and fails what is still queued.
+#[test]
+fn client_logout_delivers_held_results() {
+    let input = std::fs::read(corpus("client").join("finding-logout-after-held-login")).expect("the finding");
+    checks::client::check(&input);
+}

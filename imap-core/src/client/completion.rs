@@ -3,9 +3,9 @@
 //! capabilities that follow them are known (from the response code or the
 //! engine's own CAPABILITY), so the next command is checked against them.
 
-use super::scheduler::{InFlight, Owner, Queued};
+use super::scheduler::{InFlight, Owner, Pending, Queued};
 use super::Client;
-use crate::error::{CommandError, ConnectionError, ProtocolError};
+use crate::error::{CommandError, ConnectionError, ProtocolError, UsageError};
 use crate::event::Event;
 use crate::request::spec::spec;
 use crate::request::{Completion, Output};
@@ -61,6 +61,11 @@ impl Client {
         if f.spec.deselects_on_failure {
             self.mailbox = None;
         }
+        if matches!(f.command, Command::Capability) {
+            // Refused: the capabilities are as known as they will be;
+            // results held for them (a LOGIN's) must not wait forever.
+            self.capabilities_settled();
+        }
         let err = match f.sasl.and_then(|s| s.error) {
             // We cancelled the exchange: our reason, not the server's answer to `*`.
             Some(reason) => CommandError::Sasl(reason),
@@ -108,7 +113,14 @@ impl Client {
                 }
             }
             (Command::Logout, _) => {
+                // The session is over: results held for capabilities that
+                // will never come are what they are; queued commands will
+                // never go out.
+                for (owner, result) in std::mem::take(&mut self.held) {
+                    self.complete(owner, result);
+                }
                 self.complete(owner, Ok(Completion { status, output }));
+                self.drop_queue(UsageError::Closed);
                 self.events.push_back(Event::LoggedOut);
                 self.outbound.clear();
                 return;
@@ -231,6 +243,21 @@ impl Client {
 
     /// Whether the session still has somewhere to go (for EOF handling).
     pub(crate) fn logged_out_cleanly(&self) -> bool {
-        self.state == StateName::Logout && self.in_flight.is_empty()
+        self.state == StateName::Logout
+            && self.in_flight.is_empty()
+            && self.held.is_empty()
+            && self.queue.is_empty()
+    }
+
+    /// Completes everything still queued with `why` (never sent).
+    fn drop_queue(&mut self, why: UsageError) {
+        for q in std::mem::take(&mut self.queue) {
+            let id = match q {
+                Queued::Command(Pending { owner: Owner::User(id), .. }) => id,
+                Queued::Plan(run) if !run.over => run.id,
+                _ => continue,
+            };
+            self.deliver(id, Err(CommandError::NotSent(why.clone())));
+        }
     }
 }

@@ -485,6 +485,27 @@ fn capabilities_are_forgotten_after_a_login_without_code() {
     });
 }
 
+/// The CAPABILITY after a login refused (NO or BAD): the login's result is
+/// delivered anyway (found by the `client` fuzz target: it waited until a
+/// LOGOUT, and then forever).
+#[test]
+fn a_refused_capability_after_login_still_delivers_the_login() {
+    for answer in ["NO not now", "BAD what"] {
+        run_all_chunkings(|h| {
+            h.greet("IMAP4rev1 AUTH=PLAIN");
+            let login = h.enqueue(Command::login("u", "p"));
+            h.expect_client(b"A1 LOGIN u \"p\"\r\n");
+            h.server(b"A1 OK Logged in\r\n");
+            h.not_completed(&login);
+            h.expect_client(b"A2 CAPABILITY\r\n");
+            h.server(format!("A2 {answer}\r\n").as_bytes());
+            assert!(h.completed(&login).is_ok(), "{answer}");
+            assert!(h.client.capabilities_known(), "as known as they will be");
+            noop_round_trip(h);
+        });
+    }
+}
+
 #[test]
 fn capability_checks_wait_for_a_login_in_flight() {
     run_all_chunkings(|h| {
