@@ -138,3 +138,13 @@ fn client_logout_delivers_held_results() {
     let input = std::fs::read(corpus("client").join("finding-logout-after-held-login")).expect("the finding");
     checks::client::check(&input);
 }
+
+/// framer: a stream of many small responses after a discarded oversized
+/// one took 30 s in a debug build (the receive area was copied again for
+/// every frame cut from it); since the area is reused when every frame cut
+/// from it is gone, it takes milliseconds.
+#[test]
+fn framer_many_small_frames_after_a_discard_stay_fast() {
+    let input = std::fs::read(corpus("framer").join("finding-slow-reframing")).expect("the finding");
+    checks::framer::check(&input);
+}
