@@ -742,7 +742,7 @@ fn frames_read_into(limits: Limits, input: &[u8], sizes: &[usize]) -> Vec<Frame>
     let mut i = 0;
     while at < input.len() {
         let room = framer.read_buf();
-        assert!(room.len() >= MIN_READ, "at least MIN_READ bytes of room");
+        assert!(room.len() >= READ_FIRST / 8, "at least READ_FIRST / 8 bytes of room");
         let n = sizes[i % sizes.len()].max(1).min(input.len() - at).min(room.len());
         if i % 3 == 2 {
             framer.push(&input[at..at + n]);
@@ -819,4 +819,37 @@ fn a_large_literal_read_into_the_buffer_is_never_copied_whole() {
     let frame = framer.next_frame().expect("framed").expect("complete");
     assert_eq!(response(&frame).len(), input.len());
     assert!(areas <= 4, "{areas} new areas for one 20 MiB literal");
+}
+
+#[test]
+fn the_receive_area_starts_small_grows_with_full_reads_and_is_given_back() {
+    let mut framer = Framer::default();
+    assert_eq!(framer.capacity(), 0, "nothing allocated before the first read");
+    assert_eq!(framer.read_buf().len(), READ_FIRST);
+    // Reads that fill their area double the next one, up to READ_CHUNK.
+    let mut sizes = Vec::new();
+    for _ in 0..8 {
+        let room = framer.read_buf();
+        let n = room.len();
+        sizes.push(n);
+        room.fill(b'x');
+        framer.commit(n);
+    }
+    assert_eq!(sizes[..3], [READ_FIRST, 2 * READ_FIRST, 4 * READ_FIRST], "{sizes:?}");
+    assert!(sizes.iter().all(|&n| n <= READ_CHUNK + READ_FIRST), "{sizes:?}");
+    assert!(sizes[7] >= READ_CHUNK / 2, "{sizes:?}");
+    // A partial response is never given back.
+    assert!(!framer.release());
+    let room = framer.read_buf();
+    room[..2].copy_from_slice(b"\r\n");
+    framer.commit(2);
+    assert!(matches!(framer.next_frame(), Ok(Some(Frame::Response(_)))));
+    // Nothing partial: the area goes, and the next one is small again.
+    assert!(framer.release());
+    assert_eq!(framer.capacity(), 0);
+    assert_eq!(framer.read_buf().len(), READ_FIRST);
+    let wire = b"* 2 EXISTS\r\n";
+    framer.read_buf()[..wire.len()].copy_from_slice(wire);
+    framer.commit(wire.len());
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 2 EXISTS\r\n".into())));
 }
