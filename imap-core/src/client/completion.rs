@@ -81,7 +81,7 @@ impl Client {
         let output = collector.finish(&status);
         match (&command, &output) {
             (Command::Select { .. } | Command::Examine { .. }, Output::Select(r)) => {
-                self.mailbox = Some(r.mailbox.clone());
+                self.mailbox = Some(r.mailbox.detached());
                 self.auto_idle_refused = false;
             }
             (Command::Close | Command::Unselect, _) => self.mailbox = None,
@@ -91,6 +91,7 @@ impl Client {
                 for c in e.iter() {
                     self.enabled.insert(c.clone());
                 }
+                self.enabled = self.enabled.detached();
             }
             (Command::Logout, _) => {
                 self.complete(owner, Ok(Completion { status, output }));
@@ -139,7 +140,8 @@ impl Client {
     /// The capabilities the server announced (a CAPABILITY response or
     /// code): current again; results waiting for them are released.
     pub(crate) fn set_capabilities(&mut self, caps: Capabilities) {
-        self.caps = caps;
+        // Kept for the whole session: not a slice of the receive buffer.
+        self.caps = caps.detached();
         self.capabilities_settled();
     }
 

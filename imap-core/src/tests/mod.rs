@@ -6,6 +6,7 @@ mod flows;
 mod harness;
 mod idle;
 mod literals;
+mod memory;
 mod pipelining;
 mod props;
 mod redaction;
