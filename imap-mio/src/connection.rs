@@ -448,6 +448,10 @@ impl Connection {
         for _ in 0..READ_BUDGET {
             let step = if self.tls.is_some() { self.read_tls()? } else { self.read_plain()? };
             if !step {
+                if !self.readable {
+                    // Drained: an idle connection keeps no receive buffer.
+                    self.client.release_buffers();
+                }
                 return Ok(moved);
             }
             moved = true;
