@@ -373,7 +373,8 @@ impl Connection {
             self.client.handle_timeout(Instant::now());
             moved |= self.client.pending_events() > 0 || (self.writable && self.wants_write());
             self.check_established()?;
-            if !moved {
+            // Out of read budget: the others' turn (the loop comes back).
+            if !moved || self.busy {
                 return Ok(());
             }
         }
