@@ -324,6 +324,12 @@ impl Connection {
         Ok(self.client.idle_done()?)
     }
 
+    /// Sends LOGOUT; once it is done the connection closes
+    /// ([`Progress::Closed`], with no error).
+    pub fn logout(&mut self) -> Result<Handle<()>> {
+        self.run(imap_core::request::logout())
+    }
+
     /// The oldest unsolicited response (already applied to
     /// [`Engine::mailbox`]).
     pub fn pop_unsolicited(&mut self) -> Option<Response> {
