@@ -237,7 +237,7 @@ fn give_up(conn: &mut Connection, watch: &mut Watch, why: &str) {
 /// seen.
 fn fetch_arrivals(conn: &mut Connection, watch: &mut Watch) {
     let mut exists = None;
-    while let Some(news) = conn.pop_unsolicited() {
+    for news in conn.take_unsolicited() {
         if let Response::Data(Data::Exists(n)) = news {
             exists = Some(n);
         }

@@ -3,7 +3,7 @@
 //! only moves bytes and readiness; every protocol decision is the engine's.
 
 use std::collections::VecDeque;
-use std::io::{self, Read, Write};
+use std::io::{self, ErrorKind as Kind, Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -44,7 +44,7 @@ pub enum Progress {
     /// [`Progress::Unsolicited`].
     IdleStarted(CommandId),
     /// Data no command asked for (new messages, expunges, flags, alerts)
-    /// or a warning arrived: [`Connection::pop_unsolicited`],
+    /// or a warning arrived: [`Connection::take_unsolicited`],
     /// [`Connection::take_warnings`]. Reported once per batch.
     Unsolicited,
     /// The connection is over: [`Connection::error`] says why (`None` after
@@ -75,11 +75,6 @@ impl Connector {
         Ok(Connector { inner: Arc::new(Settings { options, tls }) })
     }
 
-    /// The options.
-    pub fn options(&self) -> &ConnectOptions {
-        &self.inner.options
-    }
-
     /// The server's addresses, from the system resolver. **Blocks**: call it
     /// before the loop runs, or on a thread of its own, and connect to one
     /// of the addresses.
@@ -92,7 +87,7 @@ impl Connector {
     /// and drive it. A failure to connect comes later, as
     /// [`Progress::Closed`] with an [`Error::Connect`].
     pub fn connect(&self, addr: SocketAddr) -> Result<Connection> {
-        let socket = TcpStream::connect(addr).map_err(|e| self.connect_error(e))?;
+        let socket = TcpStream::connect(addr).map_err(|e| self.inner.connect_error(e))?;
         Ok(self.connect_stream(socket))
     }
 
@@ -120,9 +115,11 @@ impl Connector {
             error: None,
         }
     }
+}
 
+impl Settings {
     fn connect_error(&self, error: io::Error) -> Error {
-        let o = &self.inner.options;
+        let o = &self.options;
         ConnectError::from_connect(&o.host, o.server_port(), o.connect_timeout, error).into()
     }
 }
@@ -212,10 +209,9 @@ impl Connection {
     /// is reached; earlier is harmless), then drives the connection.
     pub fn handle_timeout(&mut self, registry: &Registry, now: Instant) {
         if self.is_handshaking() && now >= self.deadline {
-            let after = self.settings.options.connect_timeout;
             let error = match self.phase {
-                Phase::Connecting => self.connect_error(io::ErrorKind::TimedOut.into()),
-                _ => TlsError::TimedOut { after }.into(),
+                Phase::Connecting => self.settings.connect_error(Kind::TimedOut.into()),
+                _ => TlsError::TimedOut { after: self.settings.options.connect_timeout }.into(),
             };
             self.fail(error);
         }
@@ -237,7 +233,6 @@ impl Connection {
         }
         if let Err(e) = self.update_interest(registry) {
             self.fail(e.into());
-            self.close();
             let _ = self.deregister(registry);
         }
     }
@@ -330,13 +325,8 @@ impl Connection {
         self.run(imap_core::request::logout())
     }
 
-    /// The oldest unsolicited response (already applied to
-    /// [`Engine::mailbox`]).
-    pub fn pop_unsolicited(&mut self) -> Option<Response> {
-        self.backlog.pop()
-    }
-
-    /// Every unsolicited response waiting, oldest first.
+    /// Every unsolicited response waiting, oldest first (already applied
+    /// to [`Engine::mailbox`]).
     pub fn take_unsolicited(&mut self) -> Vec<Response> {
         self.backlog.drain_from(0)
     }
@@ -349,11 +339,6 @@ impl Connection {
     /// The engine, for what this API lacks.
     pub fn client(&self) -> &Client {
         &self.client
-    }
-
-    /// The socket (e.g. for its address).
-    pub fn socket(&self) -> &TcpStream {
-        &self.socket
     }
 
     // ---------------------------------------------------------------- inner
@@ -389,15 +374,13 @@ impl Connection {
     /// Whether the TCP connect completed (an error if it failed).
     fn connected(&mut self) -> Result<bool> {
         if let Some(e) = self.socket.take_error()? {
-            return Err(self.connect_error(e));
+            return Err(self.settings.connect_error(e));
         }
         match self.socket.peer_addr() {
             Ok(_) => {}
             // Not yet (a wake-up that is not the connect's).
-            Err(e) if matches!(e.kind(), io::ErrorKind::NotConnected | io::ErrorKind::WouldBlock) => {
-                return Ok(false)
-            }
-            Err(e) => return Err(self.connect_error(e)),
+            Err(e) if matches!(e.kind(), Kind::NotConnected | Kind::WouldBlock) => return Ok(false),
+            Err(e) => return Err(self.settings.connect_error(e)),
         }
         imap_net::tune_socket(&self.socket, self.settings.options.quickack)?;
         if self.settings.options.security == Security::Tls {
@@ -412,36 +395,31 @@ impl Connection {
     fn flush(&mut self) -> Result<bool> {
         let mut moved = false;
         loop {
-            let Some(tls) = self.tls.as_deref_mut() else {
-                let Some(out) = self.client.poll_transmit() else { return Ok(moved) };
-                if !self.writable {
-                    return Ok(moved);
+            if let Some(tls) = self.tls.as_deref_mut() {
+                // Into rustls as far as its buffer limit takes.
+                while let Some(out) = self.client.poll_transmit() {
+                    match tls.writer().write(&out)? {
+                        0 => break,
+                        n => self.client.advance_transmit(n),
+                    }
+                    moved = true;
                 }
-                match self.socket.write(&out) {
-                    Ok(0) => return Err(Error::Io(io::ErrorKind::WriteZero.into())),
-                    Ok(n) => self.client.advance_transmit(n),
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e.into()),
-                }
-                moved = true;
-                continue;
+            }
+            let client = &mut self.client;
+            let written = match self.tls.as_deref_mut() {
+                _ if !self.writable => return Ok(moved),
+                Some(tls) if tls.wants_write() => tls.write_tls(&mut self.socket),
+                Some(_) => return Ok(moved),
+                None => match client.poll_transmit() {
+                    Some(out) => self.socket.write(&out).inspect(|&n| client.advance_transmit(n)),
+                    None => return Ok(moved),
+                },
             };
-            // Into rustls as far as its buffer limit takes, then out.
-            while let Some(out) = self.client.poll_transmit() {
-                match tls.writer().write(&out)? {
-                    0 => break,
-                    n => self.client.advance_transmit(n),
-                }
-                moved = true;
-            }
-            if !self.writable || !tls.wants_write() {
-                return Ok(moved);
-            }
-            match tls.write_tls(&mut self.socket) {
+            match written {
+                Ok(0) => return Err(Error::Io(Kind::WriteZero.into())),
                 Ok(_) => moved = true,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == Kind::WouldBlock => self.writable = false,
+                Err(e) if e.kind() == Kind::Interrupted => {}
                 Err(e) => return Err(e.into()),
             }
         }
@@ -483,9 +461,9 @@ impl Connection {
         let Some(tls) = self.tls.as_deref_mut() else { return Ok(false) };
         if self.client.wants_read() {
             match tls.reader().read(self.client.input_buffer()) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == Kind::WouldBlock => {}
                 // Closed without close_notify: an EOF like any other.
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return self.take_read(Ok(0)),
+                Err(e) if e.kind() == Kind::UnexpectedEof => return self.take_read(Ok(0)),
                 read => return self.take_read(read),
             }
         }
@@ -498,7 +476,8 @@ impl Connection {
             Ok(_) => {}
             Err(e) => return self.take_read(Err(e)),
         }
-        tls.process_new_packets().map_err(|e| self.tls_error(e))?;
+        // On failure, the alert rustls queued goes out as the socket closes.
+        tls.process_new_packets().map_err(TlsError::from)?;
         Ok(true)
     }
 
@@ -515,11 +494,11 @@ impl Connection {
                     let _ = imap_net::rearm_quickack(&self.socket);
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            Err(e) if e.kind() == Kind::WouldBlock => {
                 self.readable = false;
                 return Ok(false);
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == Kind::Interrupted => {}
             Err(e) => return Err(e.into()),
         }
         Ok(true)
@@ -532,47 +511,43 @@ impl Connection {
         while let Some(event) = self.client.poll_event() {
             any = true;
             let notice = match self.backlog.absorb(event) {
-                None => Progress::Unsolicited,
+                None if self.progress.back() == Some(&Progress::Unsolicited) => None, // one per batch
+                None => Some(Progress::Unsolicited),
                 Some(Event::Ready(id)) => match &self.phase {
                     Phase::Upgrading(handle) if handle.id() == id => {
                         let handle = handle.clone();
                         self.client.take(&handle).transpose()?;
                         self.phase = Phase::Greeting; // established once known
-                        continue;
+                        None
                     }
-                    _ => Progress::Ready(id),
+                    _ => Some(Progress::Ready(id)),
                 },
-                Some(Event::Fetched(id)) => Progress::Fetched(id),
-                Some(Event::IdleStarted(id)) => Progress::IdleStarted(id),
+                Some(Event::Fetched(id)) => Some(Progress::Fetched(id)),
+                Some(Event::IdleStarted(id)) => Some(Progress::IdleStarted(id)),
                 // Mechanism objects answer challenges; an interactive
                 // exchange has nobody to answer here.
-                Some(Event::SaslChallenge { .. }) => {
-                    self.client.sasl_respond(None)?;
-                    continue;
-                }
-                Some(Event::Switch(Switch::StartTls)) => {
-                    self.start_tls(true)?;
-                    continue;
-                }
+                Some(Event::SaslChallenge { .. }) => self.client.sasl_respond(None).map(|()| None)?,
+                Some(Event::Switch(Switch::StartTls)) => self.start_tls(true).map(|()| None)?,
                 Some(Event::ConnectionLost(e)) => {
                     self.error.get_or_insert(Error::Connection(e));
-                    continue;
+                    None
                 }
-                Some(_) => continue,
+                Some(_) => None,
             };
-            if notice != Progress::Unsolicited || self.progress.back() != Some(&Progress::Unsolicited) {
-                self.progress.push_back(notice);
-            }
+            self.progress.extend(notice);
         }
         Ok(any)
     }
 
     /// Ready for commands once greeted (and upgraded, for STARTTLS).
     fn check_established(&mut self) -> Result<()> {
-        if !matches!(self.phase, Phase::Greeting) || self.switching || !self.client.capabilities_known() {
-            return Ok(());
-        }
-        if self.client.state() == imap_core::types::StateName::Greeting || self.client.is_closed() {
+        let greeted =
+            self.client.state() != imap_core::types::StateName::Greeting && !self.client.is_closed();
+        if !matches!(self.phase, Phase::Greeting)
+            || self.switching
+            || !self.client.capabilities_known()
+            || !greeted
+        {
             return Ok(());
         }
         if self.settings.options.security == Security::StartTls && self.tls.is_none() {
@@ -621,7 +596,8 @@ impl Connection {
 
     /// READABLE always (EOF is news too); WRITABLE while bytes wait.
     fn interest(&self) -> Interest {
-        if matches!(self.phase, Phase::Connecting) || self.wants_write() {
+        let write = matches!(self.phase, Phase::Connecting) || self.wants_write();
+        if write {
             Interest::READABLE | Interest::WRITABLE
         } else {
             Interest::READABLE
@@ -646,7 +622,7 @@ impl Connection {
     fn fail(&mut self, error: Error) {
         let kind = match &error {
             Error::Io(e) => e.kind(),
-            _ => io::ErrorKind::ConnectionAborted,
+            _ => Kind::ConnectionAborted,
         };
         self.error.get_or_insert(error);
         self.client.handle_io_error(kind);
@@ -669,19 +645,6 @@ impl Connection {
         }
         self.phase = Phase::Closed;
         self.progress.push_back(Progress::Closed);
-    }
-
-    fn connect_error(&self, error: io::Error) -> Error {
-        let o = &self.settings.options;
-        ConnectError::from_connect(&o.host, o.server_port(), o.connect_timeout, error).into()
-    }
-
-    fn tls_error(&mut self, error: rustls::Error) -> Error {
-        // The alert rustls queued for the server, best effort.
-        if let Some(tls) = self.tls.as_deref_mut() {
-            let _ = tls.write_tls(&mut self.socket);
-        }
-        TlsError::from(error).into()
     }
 }
 

@@ -14,7 +14,7 @@
 //! each returns a [`Handle`](imap_core::request::Handle) at once;
 //! [`Progress::Ready`] later names it, and [`Connection::take`] gives its
 //! typed result. News the server sends on its own waits in
-//! [`Connection::pop_unsolicited`]. Nothing calls back into your code.
+//! [`Connection::take_unsolicited`]. Nothing calls back into your code.
 //!
 //! # In your own loop
 //!

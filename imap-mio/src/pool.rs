@@ -110,16 +110,6 @@ impl Pool {
         self.slots.iter().enumerate().filter_map(|(i, c)| Some((Token(i), c.as_ref()?)))
     }
 
-    /// How many connections the pool holds (closed ones included).
-    pub fn len(&self) -> usize {
-        self.slots.len() - self.free.len()
-    }
-
-    /// Whether the pool holds no connection.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The registry, to register sockets of your own beside the pool's
     /// (with tokens the pool does not use, e.g. from `usize::MAX` down).
     pub fn registry(&self) -> &Registry {
@@ -132,21 +122,10 @@ impl Pool {
     /// connection was touched since the last call. Nothing is spent while
     /// nothing arrives: no timer runs unless an engine asked for one.
     pub fn poll(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        let mut earliest: Option<Instant> = None;
-        let mut busy = false;
-        for connection in self.slots.iter().flatten() {
-            busy |= connection.is_busy();
-            if let Some(deadline) = connection.next_deadline() {
-                earliest = Some(earliest.map_or(deadline, |e| e.min(deadline)));
-            }
-        }
-        let now = Instant::now();
-        let until = earliest.map(|d| d.saturating_duration_since(now));
-        let wait = match (until, timeout) {
-            _ if busy => Some(Duration::ZERO),
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let busy = self.slots.iter().flatten().any(Connection::is_busy);
+        let earliest = self.slots.iter().flatten().filter_map(Connection::next_deadline).min();
+        let until = earliest.map(|d| d.saturating_duration_since(Instant::now()));
+        let wait = if busy { Some(Duration::ZERO) } else { [until, timeout].into_iter().flatten().min() };
         match self.poll.poll(&mut self.events, wait) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             other => other?,

@@ -72,7 +72,7 @@ fn a_hundred_idle_connections_see_appends() {
         |pool, token, progress| {
             if progress == Progress::Unsolicited {
                 let c = conn(pool, token);
-                while let Some(news) = c.pop_unsolicited() {
+                for news in c.take_unsolicited() {
                     if let (Response::Data(Data::Exists(n)), Some(w)) =
                         (news, watchers.borrow_mut().get_mut(&token))
                     {
