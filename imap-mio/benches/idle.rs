@@ -97,16 +97,16 @@ fn child(tls: bool, n: usize, idle: Duration) {
     let engine: usize = pool.iter().map(|(_, c)| c.client().input_capacity()).sum::<usize>() / (n + 1);
     let cpu_before = cpu_time();
     let started = Instant::now();
-    let mut wakeups = 0u64;
+    let (mut wakeups, mut news) = (0u64, 0usize);
     while started.elapsed() < idle {
         pool.poll(Some(idle.saturating_sub(started.elapsed()))).expect("poll");
         wakeups += 1;
         while let Some((token, progress)) = pool.poll_progress() {
-            if progress == Progress::Closed {
-                panic!(
-                    "connection {token:?} closed while idle: {:?}",
-                    pool.get(token).and_then(|c| c.error())
-                );
+            let conn = pool.get_mut(token).expect("a connection of the pool");
+            match progress {
+                Progress::Closed => panic!("connection {token:?} closed while idle: {:?}", conn.error()),
+                // The server spoke on its own (e.g. Dovecot's "* OK Still here").
+                _ => news += conn.take_unsolicited().len(),
             }
         }
     }
@@ -114,7 +114,7 @@ fn child(tls: bool, n: usize, idle: Duration) {
     let secs = started.elapsed().as_secs_f64();
     let per = (after.saturating_sub(before)) as f64 / n as f64;
     println!(
-        "{:<6} {:>6} {:>11.1} MiB {:>11.1} KiB {:>9.3} ms/s {:>19}  (engine receive buffer {:.1} KiB)",
+        "{:<6} {:>6} {:>11.1} MiB {:>11.1} KiB {:>9.3} ms/s {:>19}  (server news {news}, receive buffer {:.1} KiB)",
         if tls { "TLS" } else { "plain" },
         n,
         after.saturating_sub(before) as f64 / (1 << 20) as f64,
