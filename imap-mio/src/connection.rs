@@ -84,8 +84,10 @@ impl Connector {
     }
 
     /// Starts a non-blocking TCP connect to `addr`; register the connection
-    /// and drive it. A failure to connect comes later, as
-    /// [`Progress::Closed`] with an [`Error::Connect`].
+    /// and drive it. A failure the system reports at once is returned here;
+    /// the others (refused, unreachable, timed out) come later, as
+    /// [`Progress::Closed`] with an [`Error::Connect`]. One address only:
+    /// to try the next, connect again.
     pub fn connect(&self, addr: SocketAddr) -> Result<Connection> {
         let socket = TcpStream::connect(addr).map_err(|e| self.inner.connect_error(e))?;
         Ok(self.connect_stream(socket))
@@ -153,6 +155,14 @@ enum Phase {
 /// each submits at once and returns a [`Handle`]; take its result with
 /// [`take`](Self::take) once [`Progress::Ready`] names it. Nothing calls
 /// back into your code.
+///
+/// Interest: READABLE always (mio is edge-triggered: while the engine
+/// holds reading back, because results wait to be taken, an event costs
+/// one wake-up at most and the kernel's buffer then stops the server),
+/// WRITABLE while the engine or rustls has bytes the socket did not take.
+///
+/// Dropping a connection closes its socket without LOGOUT: call
+/// [`logout`](Self::logout) and wait for [`Progress::Closed`] first.
 #[derive(Debug)]
 pub struct Connection {
     socket: TcpStream,
