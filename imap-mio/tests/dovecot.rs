@@ -219,14 +219,15 @@ fn misbehaving_servers_touch_only_their_own_connection() {
     );
 
     // While the other two flood, every good connection makes 20 round
-    // trips, each well within a second.
+    // trips, each within two seconds (a stall would last the whole flood,
+    // 60 s; the margin is for a loaded machine).
     let mailbox = unique("flooded");
     run(&mut pool, good[0], request::create(mailbox.as_str())).expect("CREATE");
     for round in 0..20 {
         for &token in &good {
             let started = Instant::now();
             run(&mut pool, token, request::noop()).expect("NOOP");
-            assert!(started.elapsed() < Duration::from_secs(1), "round {round}: {:?}", started.elapsed());
+            assert!(started.elapsed() < Duration::from_secs(2), "round {round}: {:?}", started.elapsed());
         }
     }
     let message = common::message("beside a flood", "ok");
