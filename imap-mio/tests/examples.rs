@@ -4,10 +4,11 @@
 
 mod common;
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::{login, run, server};
@@ -39,21 +40,33 @@ fn text(out: &Output) -> String {
 #[test]
 fn notify_prints_each_arrival_on_every_connection() {
     let s = server();
-    let child = notify(&["--connections", "3", "--for", "12"], s.port).spawn().expect("run cargo");
-    // Give the example time to build (if needed), connect and idle.
-    std::thread::sleep(Duration::from_secs(6));
+    let mut child = notify(&["--connections", "3", "--for", "20"], s.port).spawn().expect("run cargo");
+    // Once every connection idles (the example says so on stderr), a new
+    // message arrives.
+    let stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut seen = String::new();
+        for line in stderr.lines().map_while(|l| l.ok()) {
+            if line.contains("connection(s) idle") {
+                let _ = tx.send(());
+            }
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+        seen
+    });
+    let idle = rx.recv_timeout(Duration::from_secs(60));
+    let connector = common::connector(Security::Plain);
     let mut pool = Pool::new().expect("poll");
-    let token = login(
-        &mut pool,
-        common::connector(Security::Plain)
-            .connect(common::connector(Security::Plain).resolve().expect("address")[0])
-            .expect("connect"),
-    );
+    let token =
+        login(&mut pool, connector.connect(connector.resolve().expect("address")[0]).expect("connect"));
     let subject = common::unique("notified");
     let message = AppendMessage::new(common::message(&subject, "hello"));
     run(&mut pool, token, request::append("INBOX", message)).expect("APPEND");
     let out = child.wait_with_output().expect("notify ends by itself");
-    let all = text(&out);
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), reader.join().expect("stderr"));
+    assert!(idle.is_ok(), "the connections never idled:\n{all}");
     assert!(out.status.success(), "{all}");
     let lines: Vec<&str> = all.lines().filter(|l| l.contains(&subject)).collect();
     assert_eq!(lines.len(), 3, "each of the 3 connections prints the arrival once:\n{all}");
