@@ -571,10 +571,15 @@ impl Connection {
 
     /// TLS from now on: implicit TLS at connect, or the STARTTLS switch.
     fn start_tls(&mut self, switch: bool) -> Result<()> {
-        let Some(config) = &self.settings.tls else {
-            return Err(Error::Unsupported("STARTTLS on a connection made with Security::Plain"));
+        let tls = match &self.settings.tls {
+            Some(config) => config.connection()?,
+            // STARTTLS asked for on a Security::Plain connection: the same
+            // TLS settings, built now.
+            None => {
+                let o = &self.settings.options;
+                TlsConfig::new(o.tls.client_config()?, imap_net::server_name(&o.host)?).connection()?
+            }
         };
-        let tls = config.connection()?;
         if switch {
             // The server speaks only after our ClientHello: bytes already
             // here are plaintext injected after the OK, which the paused

@@ -246,3 +246,21 @@ fn misbehaving_servers_touch_only_their_own_connection() {
         drop(pool.remove(token));
     }
 }
+
+/// STARTTLS asked for by the application on a connection opened with
+/// `Security::Plain`: the handshake uses the options' TLS settings, and the
+/// session goes on under TLS.
+#[test]
+fn starttls_on_request_upgrades_a_plain_connection() {
+    let connector = connector(Security::Plain);
+    let mut pool = Pool::new().expect("poll");
+    let token = pool.connect(&connector, connector.resolve().expect("address")[0]).expect("connect");
+    turn_until(&mut pool, Duration::from_secs(30), |_, _, _| {}, |pool| conn(pool, token).is_connected());
+    run(&mut pool, token, request::starttls()).expect("STARTTLS");
+    let s = common::server();
+    run(&mut pool, token, request::login(s.user.as_str(), s.password.as_str())).expect("LOGIN over TLS");
+    run(&mut pool, token, request::select("INBOX")).expect("SELECT");
+    run(&mut pool, token, request::logout()).expect("LOGOUT");
+    let c = conn(&mut pool, token);
+    assert!(c.is_closed() && c.error().is_none(), "{:?}", c.error());
+}
