@@ -98,7 +98,7 @@ impl Client {
         let output = collector.finish(&status);
         match (&command, &output) {
             (Command::Select { .. } | Command::Examine { .. }, Output::Select(r)) => {
-                self.mailbox = Some(r.mailbox.clone());
+                self.mailbox = Some(r.mailbox.detached());
                 self.auto_idle_refused = false;
                 if r.mailbox.read_only {
                     self.access_changed();
@@ -111,6 +111,7 @@ impl Client {
                 for c in e.iter() {
                     self.enabled.insert(c.clone());
                 }
+                self.enabled = self.enabled.detached();
             }
             (Command::Logout, _) => {
                 // The session is over: results held for capabilities that
@@ -209,7 +210,8 @@ impl Client {
     /// The capabilities the server announced (a CAPABILITY response or
     /// code): current again; results waiting for them are released.
     pub(crate) fn set_capabilities(&mut self, caps: Capabilities) {
-        self.caps = caps;
+        // Kept for the whole session: not a slice of the receive buffer.
+        self.caps = caps.detached();
         self.capabilities_settled();
     }
 

@@ -117,6 +117,20 @@ impl Client {
         self.count_partial_progress(frames);
     }
 
+    /// Gives back the receive area when no response is partly received;
+    /// the next [`input_buffer`](Self::input_buffer) starts small again
+    /// (4 KiB, doubling while reads fill it). For drivers holding many
+    /// mostly idle connections: call it when the transport has nothing more
+    /// to read (a non-blocking read returned WouldBlock). Returns whether
+    /// memory was given back.
+    pub fn release_buffers(&mut self) -> bool {
+        #[cfg(feature = "compress")]
+        {
+            self.staging = Vec::new();
+        }
+        self.framer.release()
+    }
+
     /// The server closed the connection (or the transport failed).
     pub fn handle_eof(&mut self) {
         if self.closed.is_some() || self.logged_out_cleanly() {

@@ -113,7 +113,7 @@ impl Client {
         match data {
             Data::Exists(n) => m.exists = *n,
             Data::Recent(n) => m.recent = *n,
-            Data::Flags(f) => m.flags = f.clone(),
+            Data::Flags(f) => m.flags = crate::request::detach_flags(f),
             Data::Expunge(n) => {
                 if *n == 0 || *n > m.exists {
                     self.events.push_back(Event::ProtocolError(ProtocolError::BadExpunge(*n)));

@@ -57,11 +57,13 @@ use crate::error::{FramingError, LimitError, LimitKind};
 /// makes the client allocate more than this.
 const LITERAL_PREALLOC_MAX: usize = 8 << 20;
 
-/// Size of a receive area for [`Framer::read_buf`] outside literals.
-const READ_CHUNK: usize = 128 * 1024;
+/// Size of the first receive area for [`Framer::read_buf`] (and of the
+/// first after [`Framer::release`]): an idle connection keeps little.
+const READ_FIRST: usize = 4 * 1024;
 
-/// A receive area with less room than this is replaced by a new one.
-const MIN_READ: usize = 16 * 1024;
+/// Largest receive area outside literals: each read that fills the whole
+/// area doubles the next one, up to this.
+const READ_CHUNK: usize = 128 * 1024;
 
 /// Bytes of a response kept for error messages.
 const HEAD_LEN: usize = 128;
@@ -108,6 +110,9 @@ pub struct Framer {
     /// copy ([`commit`](Self::commit)).
     spare: BytesMut,
     state: State,
+    /// Size of the next receive area: [`READ_FIRST`], doubled by each read
+    /// that fills its area, up to [`READ_CHUNK`].
+    read_size: usize,
     /// Offset in `buf` from which to continue looking for LF.
     scan: usize,
     /// Offset in `buf` of the current line's first byte.
@@ -148,8 +153,9 @@ impl Framer {
     pub fn new(limits: Limits) -> Self {
         Self {
             limits,
-            buf: BytesMut::with_capacity(16 * 1024),
+            buf: BytesMut::new(),
             spare: BytesMut::new(),
+            read_size: READ_FIRST,
             state: State::Line,
             scan: 0,
             line_start: 0,
@@ -194,11 +200,15 @@ impl Framer {
         self.buf.extend_from_slice(&data);
     }
 
-    /// Room to read into, at least 16 KiB: write received bytes at its
-    /// start, then [`commit`](Self::commit) how many. The bytes then join
-    /// the buffer without being copied: one pass over received data fewer
-    /// than reading into a buffer of one's own and calling
-    /// [`push`](Self::push).
+    /// Room to read into: write received bytes at its start, then
+    /// [`commit`](Self::commit) how many. The bytes then join the buffer
+    /// without being copied: one pass over received data fewer than reading
+    /// into a buffer of one's own and calling [`push`](Self::push).
+    ///
+    /// The first area is small (4 KiB); each read that fills its whole area
+    /// doubles the next one, up to 128 KiB (and more for a literal being
+    /// received), so a connection that only ever gets short responses
+    /// never holds a large buffer.
     ///
     /// ```
     /// use imap_core::parse::{Frame, Framer};
@@ -209,7 +219,7 @@ impl Framer {
     /// assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 2 EXISTS\r\n".into())));
     /// ```
     pub fn read_buf(&mut self) -> &mut [u8] {
-        if self.spare.len() < MIN_READ {
+        if self.spare.len() < self.min_room() {
             self.new_read_area();
         }
         &mut self.spare[..]
@@ -220,6 +230,10 @@ impl Framer {
     pub fn commit(&mut self, n: usize) {
         if self.broken || n == 0 {
             return;
+        }
+        if n >= self.spare.len() {
+            // The read filled the area: more is likely waiting.
+            self.read_size = (self.read_size * 2).min(READ_CHUNK);
         }
         let data = self.spare.split_to(n.min(self.spare.len()));
         // O(1) when `buf` ends where the area starts (the usual case).
@@ -236,7 +250,7 @@ impl Framer {
             State::Literal { end } => end.saturating_sub(partial),
             _ => 0,
         };
-        let room = (pending.min(LITERAL_PREALLOC_MAX.max(2 * partial)) + MIN_READ).max(READ_CHUNK);
+        let room = (pending.min(LITERAL_PREALLOC_MAX.max(2 * partial)) + self.min_room()).max(self.read_size);
         // The same allocation again when every frame cut from it is gone
         // (a streaming reader drops each message): its memory is still in
         // the caches. Else a new one, the partial response moved along.
@@ -247,6 +261,25 @@ impl Framer {
         area.resize(partial + room, 0);
         self.buf = area.split_to(partial);
         self.spare = area;
+    }
+
+    /// A receive area with less room than this is replaced by a new one.
+    fn min_room(&self) -> usize {
+        self.read_size / 8
+    }
+
+    /// Gives the receive area back when no response is partly received
+    /// (the frames already cut from it keep their bytes); the next
+    /// [`read_buf`](Self::read_buf) starts small again. Returns whether it
+    /// did. For connections that wait long between responses.
+    pub fn release(&mut self) -> bool {
+        if self.broken || !self.buf.is_empty() || !matches!(self.state, State::Line) {
+            return false;
+        }
+        self.buf = BytesMut::new();
+        self.spare = BytesMut::new();
+        self.read_size = READ_FIRST;
+        true
     }
 
     /// Bytes buffered and not yet returned (the partial response).

@@ -39,6 +39,7 @@ use bytes::Bytes;
 
 pub(crate) use collect::Collector;
 pub(crate) use plan::{Plan, PlanCtx, Step};
+pub(crate) use results::detach_flags;
 pub use results::{
     AppendResult, CopyResult, CopyUid, ExpungeResult, ListEntry, ListRightsResult, MailboxInfo,
     MailboxStatus, MoveResult, Output, QuotaResult, SearchResult, SelectResult, StoreResult,

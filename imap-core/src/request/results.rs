@@ -39,10 +39,22 @@ pub struct MailboxInfo {
 }
 
 impl MailboxInfo {
+    /// The same state, none of it a slice of a receive buffer: what the
+    /// engine keeps for the selected mailbox.
+    pub(crate) fn detached(&self) -> MailboxInfo {
+        MailboxInfo {
+            name: self.name.as_ref().map(Mailbox::detached),
+            flags: detach_flags(&self.flags),
+            permanent_flags: detach_flags(&self.permanent_flags),
+            mailbox_id: self.mailbox_id.as_ref().map(ByteStr::detached),
+            ..self.clone()
+        }
+    }
+
     /// Applies a response code seen while the mailbox is (being) selected.
     pub(crate) fn apply_code(&mut self, code: &ResponseCode) {
         match code {
-            ResponseCode::PermanentFlags(f) => self.permanent_flags = f.clone(),
+            ResponseCode::PermanentFlags(f) => self.permanent_flags = detach_flags(f),
             ResponseCode::UidNext(n) => self.uid_next = Some(*n),
             ResponseCode::UidValidity(n) => self.uid_validity = Some(*n),
             ResponseCode::Unseen(n) => self.unseen = Some(*n),
@@ -50,7 +62,7 @@ impl MailboxInfo {
             ResponseCode::NoModSeq => self.no_modseq = true,
             ResponseCode::ReadOnly => self.read_only = true,
             ResponseCode::ReadWrite => self.read_only = false,
-            ResponseCode::MailboxId(id) => self.mailbox_id = Some(id.clone()),
+            ResponseCode::MailboxId(id) => self.mailbox_id = Some(id.detached()),
             _ => {}
         }
     }
@@ -370,4 +382,9 @@ impl Output {
             Output::SpecialFolder(_) => "SpecialFolder",
         }
     }
+}
+
+/// Flags in allocations of their own (see [`MailboxInfo::detached`]).
+pub(crate) fn detach_flags(flags: &[Flag]) -> Vec<Flag> {
+    flags.iter().map(Flag::detached).collect()
 }

@@ -7,6 +7,7 @@ mod gmail;
 mod harness;
 mod idle;
 mod literals;
+mod memory;
 mod pipelining;
 mod props;
 mod protocol_log;

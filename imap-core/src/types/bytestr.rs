@@ -56,6 +56,13 @@ impl ByteStr {
         &self.0
     }
 
+    /// The same bytes in an allocation of their own: a value the engine
+    /// keeps for long must not hold on to the receive buffer it was parsed
+    /// from (a slice keeps the whole buffer alive).
+    pub(crate) fn detached(&self) -> ByteStr {
+        ByteStr(Bytes::copy_from_slice(&self.0))
+    }
+
     /// ASCII case-insensitive comparison (IMAP keywords and atoms compare so).
     pub fn eq_ignore_ascii_case(&self, other: impl AsRef<[u8]>) -> bool {
         self.0.eq_ignore_ascii_case(other.as_ref())

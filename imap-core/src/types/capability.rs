@@ -323,6 +323,16 @@ impl Capabilities {
         })
     }
 
+    /// The same capabilities, none of them a slice of a receive buffer
+    /// (see `ByteStr::detached`).
+    pub(crate) fn detached(&self) -> Capabilities {
+        let detach = |c: &Capability| match c {
+            Capability::Other(raw) => Capability::Other(raw.detached()),
+            other => other.clone(),
+        };
+        Capabilities { list: self.list.iter().map(detach).collect() }
+    }
+
     /// Whether the server has a capability of this name (case-insensitive).
     pub fn has_name(&self, name: &str) -> bool {
         self.has(&Capability::from_wire(name.as_bytes()))

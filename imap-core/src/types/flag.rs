@@ -51,6 +51,15 @@ impl Flag {
         Flag::Keyword(name.into())
     }
 
+    /// The same flag, not a slice of a receive buffer.
+    pub(crate) fn detached(&self) -> Flag {
+        match self {
+            Flag::Keyword(k) => Flag::Keyword(k.detached()),
+            Flag::Extension(e) => Flag::Extension(e.detached()),
+            other => other.clone(),
+        }
+    }
+
     /// Classifies a flag as it appears on the wire, backslash included.
     pub fn from_wire(raw: &[u8]) -> Self {
         Self::from_bytes(ByteStr::from(raw))

@@ -44,6 +44,11 @@ impl Mailbox {
         Self { name: name.to_owned(), wire: ByteStr::from(wire), lossy: false }
     }
 
+    /// The same name, not a slice of a receive buffer.
+    pub(crate) fn detached(&self) -> Mailbox {
+        Mailbox { name: self.name.clone(), wire: self.wire.detached(), lossy: self.lossy }
+    }
+
     /// The INBOX.
     pub fn inbox() -> Self {
         Self { name: "INBOX".to_owned(), wire: ByteStr::from_static("INBOX"), lossy: false }

@@ -761,7 +761,7 @@ fn frames_read_into(limits: Limits, input: &[u8], sizes: &[usize]) -> Vec<Frame>
     let mut i = 0;
     while at < input.len() {
         let room = framer.read_buf();
-        assert!(room.len() >= MIN_READ, "at least MIN_READ bytes of room");
+        assert!(room.len() >= READ_FIRST / 8, "at least READ_FIRST / 8 bytes of room");
         let n = sizes[i % sizes.len()].max(1).min(input.len() - at).min(room.len());
         if i % 3 == 2 {
             framer.push(&input[at..at + n]);
@@ -838,4 +838,68 @@ fn a_large_literal_read_into_the_buffer_is_never_copied_whole() {
     let frame = framer.next_frame().expect("framed").expect("complete");
     assert_eq!(response(&frame).len(), input.len());
     assert!(areas <= 4, "{areas} new areas for one 20 MiB literal");
+}
+
+#[test]
+fn the_receive_area_starts_small_grows_with_full_reads_and_is_given_back() {
+    let mut framer = Framer::default();
+    assert_eq!(framer.capacity(), 0, "nothing allocated before the first read");
+    assert_eq!(framer.read_buf().len(), READ_FIRST);
+    // Reads that fill their area double the next one, up to READ_CHUNK.
+    let mut sizes = Vec::new();
+    for _ in 0..8 {
+        let room = framer.read_buf();
+        let n = room.len();
+        sizes.push(n);
+        room.fill(b'x');
+        room[n - 1] = b'\n';
+        framer.commit(n);
+        while framer.next_frame().expect("framed").is_some() {}
+    }
+    assert_eq!(sizes[..3], [READ_FIRST, 2 * READ_FIRST, 4 * READ_FIRST], "{sizes:?}");
+    assert!(sizes.iter().all(|&n| n <= READ_CHUNK + READ_FIRST), "{sizes:?}");
+    assert!(sizes[7] >= READ_CHUNK / 2, "{sizes:?}");
+    // A partial response is never given back.
+    framer.read_buf()[..6].copy_from_slice(b"* 1 EX");
+    framer.commit(6);
+    assert_eq!(framer.next_frame().unwrap(), None);
+    assert!(!framer.release());
+    framer.read_buf()[..6].copy_from_slice(b"ISTS\r\n");
+    framer.commit(6);
+    assert!(matches!(framer.next_frame(), Ok(Some(Frame::Response(_)))));
+    // Nothing partial: the area goes, and the next one is small again.
+    assert!(framer.release());
+    assert_eq!(framer.capacity(), 0);
+    assert_eq!(framer.read_buf().len(), READ_FIRST);
+    let wire = b"* 2 EXISTS\r\n";
+    framer.read_buf()[..wire.len()].copy_from_slice(wire);
+    framer.commit(wire.len());
+    assert_eq!(framer.next_frame().unwrap(), Some(Frame::Response("* 2 EXISTS\r\n".into())));
+}
+
+#[test]
+fn a_long_line_read_into_the_buffer_is_moved_a_bounded_number_of_times() {
+    // A 6 MiB line (a server that floods one line) in 128 KiB reads: the
+    // partial line is moved to a larger area a logarithmic number of
+    // times, not once per read (which would be quadratic).
+    let mut input = b"* OK ".to_vec();
+    input.resize(6 << 20, b'a');
+    input.extend_from_slice(b"\r\n");
+    let mut framer = Framer::default();
+    let (mut moves, mut at) = (0, 0);
+    while at < input.len() {
+        let before = framer.buf.as_ptr();
+        let len = framer.read_buf().len();
+        if framer.buf.as_ptr() != before && !framer.buf.is_empty() {
+            moves += 1; // the partial line went to a new area
+        }
+        let room = &mut framer.spare[..len];
+        let n = room.len().min(128 * 1024).min(input.len() - at);
+        room[..n].copy_from_slice(&input[at..at + n]);
+        framer.commit(n);
+        at += n;
+    }
+    let frame = framer.next_frame().expect("framed").expect("complete");
+    assert_eq!(response(&frame).len(), input.len());
+    assert!(moves <= 12, "the line was moved {moves} times");
 }
