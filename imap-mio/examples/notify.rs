@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use imap_mio::imap_core::request::{self, Handle, MailboxInfo};
 use imap_mio::imap_core::types::Data;
-use imap_mio::imap_net::{Settings, SettingsError, SETTINGS_USAGE};
+use imap_mio::imap_net::Settings;
 use imap_mio::mio::{Interest, Token};
 use imap_mio::prelude::*;
 use imap_mio::{Connection, Connector, Fetch, FetchAttr, Pool, Progress, Response};
@@ -48,18 +48,13 @@ struct Watch {
     select: Option<Handle<MailboxInfo>>,
     /// The failure was reported; the connection logs out.
     gave_up: bool,
+    /// Why it failed, once it has.
+    why: Option<String>,
     fetches: Vec<Handle<Vec<Fetch>>>,
 }
 
 fn main() {
-    let settings = match Settings::from_env() {
-        Ok(s) => s,
-        Err(SettingsError::Help) => {
-            println!("{USAGE}\n\n{SETTINGS_USAGE}");
-            exit(0)
-        }
-        Err(e) => fail(&e.to_string()),
-    };
+    let settings = Settings::for_tool(USAGE);
     let flag = |name: &str| settings.flag(name).unwrap_or_else(|e| fail(&e.to_string()));
     let mailbox = flag("--mailbox").unwrap_or_else(|| "INBOX".to_owned());
     let stop_after = flag("--for").map(|s| match s.parse() {
@@ -96,6 +91,7 @@ fn main() {
                     login: None,
                     select: None,
                     gave_up: false,
+                    why: None,
                     fetches: Vec::new(),
                 };
                 watches.insert(token, watch);
@@ -107,6 +103,8 @@ fn main() {
     let started = Instant::now();
     let (mut failed, mut watching) = (0, 0);
     let mut interrupted = false;
+    // Why the last connection that failed did, for the final error line.
+    let mut last_why: Option<String> = None;
     while failed < total && !interrupted {
         let left = stop_after.map(|limit| limit.saturating_sub(started.elapsed()));
         if left == Some(Duration::ZERO) {
@@ -147,7 +145,9 @@ fn main() {
                         let why =
                             conn.error().map_or("the server ended the session".to_owned(), |e| e.to_string());
                         eprintln!("{}: connection failed: {why}", watch.user);
+                        watch.why = Some(why);
                     }
+                    last_why = watch.why.clone();
                     eprintln!("{} of {total} connection(s) left", total - failed);
                 }
                 _ => {}
@@ -168,7 +168,10 @@ fn main() {
         logout_all(&mut pool);
     }
     if failed == total {
-        eprintln!("error: every connection failed");
+        match last_why {
+            Some(why) => eprintln!("error: every connection failed; the last: {why}"),
+            None => eprintln!("error: every connection failed"),
+        }
         exit(1);
     }
 }
@@ -227,6 +230,7 @@ fn took_select(conn: &mut Connection, watch: &mut Watch, mailbox: &str) -> bool 
 /// a failure).
 fn give_up(conn: &mut Connection, watch: &mut Watch, why: &str) {
     eprintln!("{}: {why}", watch.user);
+    watch.why = Some(why.to_owned());
     watch.gave_up = true;
     conn.set_auto_idle(None);
     // Refused only once the session is over: its close comes anyway.
