@@ -49,6 +49,8 @@ mod tests {
         for (name, build) in &corpus::ALL[2..] {
             assert_eq!(build().name, *name);
         }
+        let small: Vec<usize> = (0..12).map(|i| corpus::small_message(i).len()).collect();
+        assert!(small.iter().all(|n| (700..2_000).contains(n)), "{small:?}");
     }
 
     fn check(corpus: &Corpus, feed: Feed) {
