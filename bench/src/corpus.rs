@@ -163,6 +163,46 @@ pub fn mailbox(count: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// A small message (0.7–2 KB), the `i`th of a mailbox whose headers vary
+/// the way ENVELOPE and BODYSTRUCTURE see it: four kinds of subject (one
+/// MIME-encoded), 37 senders, and by turns text/plain,
+/// multipart/alternative and multipart/mixed with a base64 attachment. The
+/// same for the same `i`, so a mailbox filled once serves every run.
+pub fn small_message(i: u32) -> Vec<u8> {
+    let subject = match i % 4 {
+        0 => format!("Quarterly report {i}"),
+        1 => format!("=?UTF-8?Q?R=C3=A9union_du_lundi_{i}?="),
+        2 => format!("Re: [list] thread number {} with a longer subject line", i / 3),
+        _ => format!("Invoice #{i} from \"Example, Inc.\""),
+    };
+    let mut m = format!(
+        "From: Sender {} <sender{}@example.org>\r\nTo: Alice <alice@example.net>\r\n\
+         Cc: team{}@example.com\r\nSubject: {subject}\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\n\
+         Message-ID: <{i}.bench@example.org>\r\nMIME-Version: 1.0\r\n",
+        i % 37,
+        i % 37,
+        i % 5
+    );
+    let text = "The quick brown fox jumps over the lazy dog, again and again.\r\n".repeat(8);
+    match i % 3 {
+        0 => m.push_str(&format!("Content-Type: text/plain; charset=utf-8\r\n\r\n{text}")),
+        1 => m.push_str(&format!(
+            "Content-Type: multipart/alternative; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{text}--b{i}\r\n\
+             Content-Type: text/html; charset=utf-8\r\n\r\n<p>{text}</p>\r\n--b{i}--\r\n"
+        )),
+        _ => m.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"m{i}\"\r\n\r\n--m{i}\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{text}--m{i}\r\n\
+             Content-Type: application/pdf; name=\"report-{i}.pdf\"\r\n\
+             Content-Disposition: attachment; filename=\"report-{i}.pdf\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--m{i}--\r\n",
+            "SGVsbG8sIHdvcmxkIQ==".repeat(40)
+        )),
+    }
+    m.into_bytes()
+}
+
 /// A text message of about `size` bytes: plain, or plain and HTML as
 /// multipart/alternative.
 fn text_message(rng: &mut Rng, size: usize) -> Vec<u8> {

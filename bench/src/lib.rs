@@ -10,9 +10,12 @@
 //! prints the table.
 //!
 //! [`nagle_proxy`] is the loopback proxy of `delayed-ack-bench`, which shows
-//! what TCP_QUICKACK saves against a server that leaves Nagle on.
+//! what TCP_QUICKACK saves against a server that leaves Nagle on;
+//! [`delay_proxy`], the delay line of `concurrency-bench`, which sets
+//! pipelined commands from many tasks against one after another.
 
 pub mod corpus;
+pub mod delay_proxy;
 pub mod drivers;
 pub mod nagle_proxy;
 pub mod replay;
@@ -49,6 +52,8 @@ mod tests {
         for (name, build) in &corpus::ALL[2..] {
             assert_eq!(build().name, *name);
         }
+        let small: Vec<usize> = (0..12).map(|i| corpus::small_message(i).len()).collect();
+        assert!(small.iter().all(|n| (700..2_000).contains(n)), "{small:?}");
     }
 
     fn check(corpus: &Corpus, feed: Feed) {

@@ -25,6 +25,7 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use imap_bench::corpus;
 use imap_bench::nagle_proxy::NagleProxy;
 use imap_blocking::imap_core::types::AppendMessage;
 use imap_blocking::{ConnectOptions, FetchAttr, Security, Session, StatusAttr};
@@ -178,45 +179,11 @@ fn prepare(s: &Server) {
     }
     let _ = session.delete(MAILBOX);
     session.create(MAILBOX).unwrap_or_else(|e| fail(&format!("create: {e}")));
-    let messages: Vec<AppendMessage> = (0..MESSAGES).map(|i| AppendMessage::new(message(i))).collect();
+    let messages: Vec<AppendMessage> =
+        (0..MESSAGES).map(|i| AppendMessage::new(corpus::small_message(i))).collect();
     for chunk in messages.chunks(200) {
         session.append_many(MAILBOX, chunk.to_vec()).unwrap_or_else(|e| fail(&format!("append: {e}")));
     }
-}
-
-fn message(i: u32) -> Vec<u8> {
-    let subject = match i % 4 {
-        0 => format!("Quarterly report {i}"),
-        1 => format!("=?UTF-8?Q?R=C3=A9union_du_lundi_{i}?="),
-        2 => format!("Re: [list] thread number {} with a longer subject line", i / 3),
-        _ => format!("Invoice #{i} from \"Example, Inc.\""),
-    };
-    let mut m = format!(
-        "From: Sender {} <sender{}@example.org>\r\nTo: Alice <alice@example.net>\r\n\
-         Cc: team{}@example.com\r\nSubject: {subject}\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\n\
-         Message-ID: <{i}.bench@example.org>\r\nMIME-Version: 1.0\r\n",
-        i % 37,
-        i % 37,
-        i % 5
-    );
-    let text = "The quick brown fox jumps over the lazy dog, again and again.\r\n".repeat(8);
-    match i % 3 {
-        0 => m.push_str(&format!("Content-Type: text/plain; charset=utf-8\r\n\r\n{text}")),
-        1 => m.push_str(&format!(
-            "Content-Type: multipart/alternative; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n\
-             Content-Type: text/plain; charset=utf-8\r\n\r\n{text}--b{i}\r\n\
-             Content-Type: text/html; charset=utf-8\r\n\r\n<p>{text}</p>\r\n--b{i}--\r\n"
-        )),
-        _ => m.push_str(&format!(
-            "Content-Type: multipart/mixed; boundary=\"m{i}\"\r\n\r\n--m{i}\r\n\
-             Content-Type: text/plain; charset=utf-8\r\n\r\n{text}--m{i}\r\n\
-             Content-Type: application/pdf; name=\"report-{i}.pdf\"\r\n\
-             Content-Disposition: attachment; filename=\"report-{i}.pdf\"\r\n\
-             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--m{i}--\r\n",
-            "SGVsbG8sIHdvcmxkIQ==".repeat(40)
-        )),
-    }
-    m.into_bytes()
 }
 
 fn server() -> Server {

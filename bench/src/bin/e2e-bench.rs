@@ -1,6 +1,7 @@
-//! End to end against the local Dovecot: how fast the blocking client
-//! fetches a mailbox, next to a raw socket that sends the same command and
-//! only counts the bytes of the reply (the ceiling for any client).
+//! End to end against the local Dovecot: how fast the blocking client and
+//! imap-smol fetch a mailbox, next to a raw socket that sends the same
+//! command and only counts the bytes of the reply (the ceiling for any
+//! client).
 //!
 //! ```text
 //! scripts/dovecot start
@@ -58,18 +59,20 @@ fn fail(message: &str) -> ! {
     std::process::exit(1)
 }
 
-fn login(s: &Server) -> Session {
+fn options(s: &Server) -> ConnectOptions {
     let mut engine = imap_blocking::imap_core::ClientConfig::default();
     if std::env::var_os("E2E_NO_TRACE").is_some() {
         engine.trace_lines = 0;
     }
-    let mut session = ConnectOptions::new(s.host.clone())
+    ConnectOptions::new(s.host.clone())
         .engine(engine)
         .port(s.port)
         .security(Security::Plain)
         .response_timeout(Duration::from_secs(120))
-        .connect()
-        .unwrap_or_else(|e| fail(&format!("connect: {e}")));
+}
+
+fn login(s: &Server) -> Session {
+    let mut session = options(s).connect().unwrap_or_else(|e| fail(&format!("connect: {e}")));
     session.login(&s.user, &s.password).unwrap_or_else(|e| fail(&format!("login: {e}")));
     session
 }
@@ -121,6 +124,29 @@ fn client_stream(s: &Server) -> (usize, Duration) {
         bytes += f.unwrap_or_else(|e| fail(&format!("fetch: {e}"))).message().map_or(0, |b| b.len());
     }
     (bytes, start.elapsed())
+}
+
+/// imap-smol, streaming, its connection spawned on smol's executor as an
+/// application runs it.
+fn smol_stream(s: &Server) -> (usize, Duration) {
+    use imap_smol::prelude::*;
+    smol::block_on(async {
+        let (mut session, connection) =
+            imap_smol::connect(options(s)).await.unwrap_or_else(|e| fail(&format!("connect: {e}")));
+        smol::spawn(connection).detach();
+        session.login(&s.user, &s.password).await.unwrap_or_else(|e| fail(&format!("login: {e}")));
+        session.examine(MAILBOX).await.unwrap_or_else(|e| fail(&format!("examine: {e}")));
+        let start = Instant::now();
+        let mut bytes = 0;
+        let mut stream = session.fetch_stream(1.., &[FetchAttr::body_peek()]);
+        while let Some(f) = stream.next().await {
+            bytes += f.unwrap_or_else(|e| fail(&format!("fetch: {e}"))).message().map_or(0, |b| b.len());
+        }
+        let elapsed = start.elapsed();
+        drop(stream);
+        let _ = session.logout().await;
+        (bytes, elapsed)
+    })
 }
 
 /// A raw socket: the same command, the reply read and counted, no parsing
@@ -178,6 +204,7 @@ fn main() {
     let raw = best(&raw_drain);
     let collect = best(&client_collect);
     let stream = best(&client_stream);
+    let smol = best(&smol_stream);
     let mbps = |(bytes, d): (usize, Duration)| bytes as f64 / d.as_secs_f64() / 1e6;
     println!("{messages} messages of ~{size} bytes from the local Dovecot (plain TCP), best of {rounds}:");
     println!("| reader | time | MB/s | vs raw drain |");
@@ -186,6 +213,7 @@ fn main() {
         ("raw socket drain (reply bytes)", raw),
         ("imap-blocking fetch, collected", collect),
         ("imap-blocking fetch_stream", stream),
+        ("imap-smol fetch_stream (connection spawned)", smol),
     ] {
         println!(
             "| {name} | {:.0} ms | {:.0} | {:.2}× |",

@@ -1,7 +1,8 @@
 //! The client's own cost: Dovecot's replies to a mailbox download, recorded
 //! once, played back from memory by a loopback server, and read by a raw
 //! socket drain (the ceiling), imap-blocking's `fetch_stream` and `fetch`,
-//! and `imap_core::Decoder` alone.
+//! imap-smol's `fetch_stream` (its connection driven on the reading thread,
+//! or spawned on smol's executor), and `imap_core::Decoder` alone.
 //!
 //! ```text
 //! scripts/dovecot start                                         # only for the capture
@@ -40,9 +41,11 @@ use imap_blocking::imap_core::types::{AppendMessage, Data, Fetch, Response};
 use imap_blocking::imap_core::ClientConfig;
 use imap_blocking::prelude::*;
 use imap_blocking::{ConnectOptions, FetchAttr, Security, Session, StatusAttr};
+use smol::future::FutureExt as _;
+use smol::stream::StreamExt as _;
 
 const USAGE: &str = "usage: replay-bench [--capture] [--dir DIR] [--mailbox NAME] [--messages N] \
-[--rounds N] [--reader raw|stream|collect|decoder-whole|decoder-64k|decoder-4k]... [--reply body|meta] [--no-trace] \
+[--rounds N] [--reader raw|stream|collect|smol-stream|smol-spawned|decoder-whole|decoder-64k|decoder-4k]... [--reply body|meta] [--no-trace] \
 [--pin R,S | --no-pin]";
 
 const HELP: &str = "
@@ -458,6 +461,13 @@ enum Runner {
     Stream,
     /// `Session::fetch`, every message collected.
     Collect,
+    /// imap-smol's `Session::fetch_stream`, its `Connection` polled on the
+    /// reading thread beside the stream: all the client's work on one
+    /// thread, as with imap-blocking.
+    SmolStream,
+    /// The same with the `Connection` spawned on smol's executor (its own
+    /// thread), as an application runs it.
+    SmolSpawned,
     /// `imap_core::Decoder`, the recorded reply pushed whole.
     DecoderWhole,
     /// `imap_core::Decoder`, 64 KiB pushes.
@@ -467,10 +477,12 @@ enum Runner {
 }
 
 impl Runner {
-    const ALL: [Runner; 6] = [
+    const ALL: [Runner; 8] = [
         Runner::Raw,
         Runner::Stream,
         Runner::Collect,
+        Runner::SmolStream,
+        Runner::SmolSpawned,
         Runner::DecoderWhole,
         Runner::Decoder64K,
         Runner::Decoder4K,
@@ -481,6 +493,8 @@ impl Runner {
             Runner::Raw => "raw",
             Runner::Stream => "stream",
             Runner::Collect => "collect",
+            Runner::SmolStream => "smol-stream",
+            Runner::SmolSpawned => "smol-spawned",
             Runner::DecoderWhole => "decoder-whole",
             Runner::Decoder64K => "decoder-64k",
             Runner::Decoder4K => "decoder-4k",
@@ -492,6 +506,8 @@ impl Runner {
             Runner::Raw => "raw socket drain",
             Runner::Stream => "imap-blocking fetch_stream",
             Runner::Collect => "imap-blocking fetch, collected",
+            Runner::SmolStream => "imap-smol fetch_stream, one thread",
+            Runner::SmolSpawned => "imap-smol fetch_stream, connection spawned",
             Runner::DecoderWhole => "Decoder, one push",
             Runner::Decoder64K => "Decoder, 64 KiB pushes",
             Runner::Decoder4K => "Decoder, 4 KiB pushes",
@@ -645,6 +661,91 @@ fn client_collect(session: &mut Session, which: Which) -> Result<Seen, String> {
     Ok(seen)
 }
 
+/// An imap-smol session; with its `Connection` when that is driven by
+/// [`SmolClient::block_on`] on the reading thread, without when it was
+/// spawned.
+struct SmolClient {
+    session: imap_smol::Session,
+    connection: Option<imap_smol::Connection>,
+}
+
+impl SmolClient {
+    /// Connects, logs in and EXAMINEs (untimed); `spawned`: the connection
+    /// runs on smol's executor thread.
+    fn open(addr: SocketAddr, no_trace: bool, spawned: bool) -> Result<SmolClient, String> {
+        let mut engine = ClientConfig::default();
+        if no_trace {
+            engine.trace_lines = 0;
+        }
+        let options = ConnectOptions::new(addr.ip().to_string())
+            .engine(engine)
+            .port(addr.port())
+            .security(Security::Plain)
+            .response_timeout(Duration::from_secs(120));
+        let (session, connection) =
+            smol::block_on(imap_smol::connect(options)).map_err(|e| format!("connect: {e}"))?;
+        let connection = match spawned {
+            true => {
+                smol::spawn(connection).detach();
+                None
+            }
+            false => Some(connection),
+        };
+        let mut client = SmolClient { session, connection };
+        let mut s = client.session.clone();
+        client.block_on(async move {
+            s.login("alice", "secret").await.map_err(|e| format!("login: {e}"))?;
+            s.examine("bench").await.map_err(|e| format!("examine: {e}"))?;
+            Ok(())
+        })?;
+        Ok(client)
+    }
+
+    /// Runs `task` on this thread, the connection polled beside it unless
+    /// it was spawned.
+    fn block_on<T>(
+        &mut self,
+        task: impl std::future::Future<Output = Result<T, String>>,
+    ) -> Result<T, String> {
+        let Some(connection) = self.connection.as_mut() else { return smol::block_on(task) };
+        let ended = async {
+            Err(match connection.await {
+                Ok(()) => "the connection ended".to_owned(),
+                Err(e) => format!("connection: {e}"),
+            })
+        };
+        smol::block_on(task.or(ended))
+    }
+
+    /// LOGOUT (untimed); the connection ends with it.
+    fn close(self) -> Result<(), String> {
+        let logout = self.session.logout();
+        let done = match self.connection {
+            Some(connection) => {
+                let (logout, ended) = smol::block_on(smol::future::zip(logout, connection));
+                logout.and(ended)
+            }
+            None => smol::block_on(logout),
+        };
+        done.map_err(|e| format!("logout: {e}"))
+    }
+}
+
+/// imap-smol's `Session::fetch_stream`: each message counted as it
+/// arrives, then dropped.
+#[inline(never)]
+fn smol_stream(client: &mut SmolClient, which: Which) -> Result<Seen, String> {
+    let session = client.session.clone();
+    client.block_on(async move {
+        let mut seen = Seen::zero();
+        let mut stream = session.fetch_stream(1.., &which.attrs());
+        while let Some(f) = stream.next().await {
+            seen.count(which, &f.map_err(|e| format!("fetch_stream: {e}"))?);
+        }
+        Ok(seen)
+    })
+}
+
 /// `imap_core::Decoder` on the recorded reply, pushed whole or in `chunk`s.
 #[inline(never)]
 fn decode(input: &[u8], chunk: Option<usize>, which: Which) -> Result<Seen, String> {
@@ -670,9 +771,9 @@ fn decode(input: &[u8], chunk: Option<usize>, which: Which) -> Result<Seen, Stri
 #[derive(Debug, Clone, Copy, Default)]
 struct Sample {
     wall: Duration,
-    /// CPU time of the reading thread (user and system).
+    /// CPU time of the client's threads (user and system): see [`Usage`].
     cpu: Option<Duration>,
-    /// Minor page faults of the reading thread.
+    /// Minor page faults of the client's threads.
     faults: Option<u64>,
 }
 
@@ -692,7 +793,12 @@ impl RoundSample {
     }
 }
 
-/// The reading thread's CPU time and minor faults so far, from /proc.
+/// The client's CPU time and minor faults so far, from /proc: those of
+/// every thread of the process but the replay server's (`replay-accept`,
+/// `replay-conn`).
+/// For the raw drain and imap-blocking that is the reading thread (the
+/// others idle); for imap-smol with a spawned connection it adds smol's
+/// executor thread, which does the reading there.
 #[derive(Debug, Clone, Copy)]
 struct Usage {
     cpu: Option<Duration>,
@@ -703,17 +809,31 @@ impl Usage {
     fn now() -> Usage {
         // The kernel brings a running thread's CPU time up to date only at
         // a tick or a trip through the scheduler: make one, so the figure
-        // is exact rather than rounded to a tick.
+        // is exact rather than rounded to a tick. (The other client threads
+        // are asleep by now: their figures are current.)
         std::thread::yield_now();
-        let cpu = std::fs::read_to_string("/proc/thread-self/schedstat")
-            .ok()
-            .and_then(|s| s.split_whitespace().next()?.parse().ok())
-            .map(Duration::from_nanos);
-        // Field 10 of stat is minflt; the name in field 2 may hold spaces.
-        let faults = std::fs::read_to_string("/proc/thread-self/stat")
-            .ok()
-            .and_then(|s| s.rsplit_once(')')?.1.split_whitespace().nth(7)?.parse().ok());
-        Usage { cpu, faults }
+        let mut usage = Usage { cpu: Some(Duration::ZERO), faults: Some(0) };
+        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+            return Usage { cpu: None, faults: None };
+        };
+        for task in tasks.flatten() {
+            let dir = task.path();
+            let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+            if matches!(name.trim_end(), "replay-accept" | "replay-conn") {
+                continue;
+            }
+            let cpu = std::fs::read_to_string(dir.join("schedstat"))
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse().ok())
+                .map(Duration::from_nanos);
+            // Field 10 of stat is minflt; the name in field 2 may hold spaces.
+            let faults = std::fs::read_to_string(dir.join("stat"))
+                .ok()
+                .and_then(|s| s.rsplit_once(')')?.1.split_whitespace().nth(7)?.parse::<u64>().ok());
+            usage.cpu = usage.cpu.zip(cpu).map(|(a, b)| a + b);
+            usage.faults = usage.faults.zip(faults).map(|(a, b)| a + b);
+        }
+        usage
     }
 
     fn since(self, start: Usage, runs: u32) -> (Option<Duration>, Option<u64>) {
@@ -737,10 +857,15 @@ impl Context<'_> {
     fn round(&self, runner: Runner, replies: &[Which]) -> Result<RoundSample, String> {
         let mut raw = None;
         let mut session = None;
+        let mut smol = None;
         match runner {
             Runner::Raw => raw = Some(RawConnection::open(self.addr)?),
             Runner::Stream | Runner::Collect => {
                 session = Some(client_open(self.addr, self.options.no_trace)?)
+            }
+            Runner::SmolStream | Runner::SmolSpawned => {
+                let spawned = runner == Runner::SmolSpawned;
+                smol = Some(SmolClient::open(self.addr, self.options.no_trace, spawned)?)
             }
             _ => {}
         }
@@ -758,6 +883,9 @@ impl Context<'_> {
                     }
                     Runner::Stream => client_stream(session.as_mut().ok_or("no session")?, which),
                     Runner::Collect => client_collect(session.as_mut().ok_or("no session")?, which),
+                    Runner::SmolStream | Runner::SmolSpawned => {
+                        smol_stream(smol.as_mut().ok_or("no session")?, which)
+                    }
                     _ => {
                         let reply = self.recording.reply(which.kind()).ok_or("incomplete recording")?;
                         decode(reply.bytes(), runner.chunk().flatten(), which)
@@ -782,6 +910,9 @@ impl Context<'_> {
                 Which::Body => out.body = Some(sample),
                 Which::Meta => out.meta = Some(sample),
             }
+        }
+        if let Some(client) = smol {
+            client.close()?;
         }
         Ok(out)
     }
@@ -890,27 +1021,29 @@ fn print_report(ctx: &Context<'_>, samples: &[Vec<RoundSample>]) {
     }
     println!();
     println!("MB/s: reply bytes (10^6) per second of wall time. ÷ raw drain: the median over rounds of");
-    println!("the time over the raw drain's in the same round. CPU ms, minor faults: of the reading");
-    println!("thread only (not the server's), per read.");
+    println!("the time over the raw drain's in the same round. CPU ms, minor faults: of the client's");
+    println!("threads only (the reading thread, and smol's executor thread for a spawned connection;");
+    println!("not the server's), per read.");
     let find = |runner: Runner, which: Which| ratios.iter().find(|r| r.runner == runner && r.which == which);
-    if let Some(r) = find(Runner::Stream, Which::Body) {
+    for runner in [Runner::Stream, Runner::SmolStream, Runner::SmolSpawned] {
+        let Some(r) = find(runner, Which::Body) else { continue };
         let verdict = |ratio: Option<f64>| match ratio {
             Some(x) if x <= 1.05 => format!("{x:.2}× — met"),
             Some(x) => format!("{x:.2}× — MISSED"),
             None => "–".into(),
         };
         println!();
-        println!("Target: fetch_stream of the full bodies within 1.05× of the raw drain:");
+        println!("Target: {} of the full bodies within 1.05× of the raw drain:", runner.name());
         println!("- wall time: {}", verdict(r.wall_ratio));
-        println!("- CPU time of the reading thread: {}", verdict(r.cpu_ratio));
+        println!("- CPU time of the client's threads: {}", verdict(r.cpu_ratio));
         let body_cpu = |runner: Runner| {
             let i = options.runners.iter().position(|&x| x == runner)?;
             cpu_of(i, Which::Body)
         };
-        if let (Some(stream), Some(raw)) = (body_cpu(Runner::Stream), body_cpu(Runner::Raw)) {
+        if let (Some(client), Some(raw)) = (body_cpu(runner), body_cpu(Runner::Raw)) {
             println!(
                 "- the client's CPU beyond the raw drain: {} ms per body FETCH (the raw drain's own: {} ms)",
-                ms(stream.saturating_sub(raw)),
+                ms(client.saturating_sub(raw)),
                 ms(raw)
             );
         }

@@ -19,7 +19,7 @@ impl Client {
             self.events.push_back(Event::ProtocolError(ProtocolError::UnknownTag(tag)));
             return;
         };
-        let mut f = self.in_flight.remove(i);
+        let Some(mut f) = self.in_flight.remove(i) else { return };
         if let Some(ResponseCode::Capability(c)) = &status.code {
             self.set_capabilities(c.clone());
         }

@@ -191,7 +191,7 @@ pub struct Client {
     next_tag: u64,
     next_id: u64,
     queue: VecDeque<Queued>,
-    in_flight: Vec<InFlight>,
+    in_flight: VecDeque<InFlight>,
     outbound: Outbound,
     events: VecDeque<Event>,
     /// Results and streamed messages waiting to be taken, by request.
@@ -250,7 +250,7 @@ impl Client {
             next_tag: 1,
             next_id: 0,
             queue: VecDeque::new(),
-            in_flight: Vec::new(),
+            in_flight: VecDeque::new(),
             outbound: Outbound::default(),
             events: VecDeque::new(),
             slots: HashMap::new(),

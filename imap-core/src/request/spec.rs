@@ -250,9 +250,10 @@ impl DataKind {
     }
 }
 
+/// Pairwise over the ranges as given: two unions meet iff two of their
+/// ranges do. Nothing is normalised (allocated): the scheduler asks this
+/// for every command in flight each time it sends one.
 fn overlaps(a: &SequenceSet, b: &SequenceSet) -> bool {
-    let a = a.normalized();
-    let b = b.normalized();
     a.ranges().iter().any(|ra| {
         b.ranges().iter().any(|rb| {
             let (a0, a1) = (ra.start.resolve(u32::MAX), ra.end.resolve(u32::MAX));
