@@ -122,6 +122,7 @@ impl Client {
     pub fn abandon(&mut self, id: CommandId) {
         let Some(slot) = self.slots.remove(&id) else { return };
         self.waiting_items -= slot.items();
+        self.waiting_bytes -= slot.bytes();
         let owner = Owner::User(id);
         self.queue
             .retain(|q| !matches!(q, Queued::Command(p) if p.owner == owner && p.command == Command::Idle));
@@ -135,6 +136,7 @@ impl Client {
         }
         self.sasl_cancel_abandoned();
         self.pump();
+        self.resume_input();
     }
 
     /// Whether an IDLE of the application's is queued or in flight (an

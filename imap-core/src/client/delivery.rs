@@ -16,13 +16,19 @@ use crate::types::Fetch;
 #[derive(Debug, Default)]
 pub(crate) struct Slot {
     result: Option<Result<Completion, CommandError>>,
-    fetched: VecDeque<Fetch>,
+    /// Streamed messages, each with its size as received.
+    fetched: VecDeque<(Fetch, usize)>,
 }
 
 impl Slot {
     /// Items it holds (for backpressure).
     pub(crate) fn items(&self) -> usize {
         usize::from(self.result.is_some()) + self.fetched.len()
+    }
+
+    /// Bytes of the streamed messages it holds (for backpressure).
+    pub(crate) fn bytes(&self) -> usize {
+        self.fetched.iter().map(|(_, n)| n).sum()
     }
 }
 
@@ -52,8 +58,9 @@ impl Client {
     /// ([`request::fetch_stream`](crate::request::fetch_stream)), in arrival
     /// order. [`Event::Fetched`] says when messages wait.
     pub fn take_fetched<T>(&mut self, handle: &Handle<T>) -> Option<Fetch> {
-        let fetch = self.slots.get_mut(&handle.id)?.fetched.pop_front()?;
+        let (fetch, size) = self.slots.get_mut(&handle.id)?.fetched.pop_front()?;
         self.waiting_items -= 1;
+        self.waiting_bytes -= size;
         self.resume_input();
         Some(fetch)
     }
@@ -92,8 +99,10 @@ impl Client {
     /// Stores one message of a streaming FETCH; announces the first of a run.
     pub(crate) fn deliver_fetched(&mut self, id: CommandId, fetch: Fetch) {
         let Some(slot) = self.slots.get_mut(&id) else { return };
-        slot.fetched.push_back(fetch);
+        let size = usize::try_from(self.frame_len).unwrap_or(usize::MAX);
+        slot.fetched.push_back((fetch, size));
         self.waiting_items += 1;
+        self.waiting_bytes += size;
         if slot.fetched.len() == 1 {
             self.events.push_back(Event::Fetched(id));
         }
@@ -104,10 +113,17 @@ impl Client {
         self.events.len() + self.waiting_items
     }
 
-    /// Backpressure was released: responses already buffered may now be
-    /// handled.
+    /// Whether enough waits for the application that reading stops
+    /// (backpressure): items, or bytes of streamed messages.
+    pub(crate) fn held_back(&self) -> bool {
+        self.backlog() >= self.config.max_pending_events
+            || self.waiting_bytes >= self.config.max_pending_bytes
+    }
+
+    /// The application took something: responses already buffered may
+    /// now be handled, if it released the backpressure.
     pub(crate) fn resume_input(&mut self) {
-        if self.backlog() + 1 == self.config.max_pending_events {
+        if !self.held_back() && self.framer.buffered() > 0 {
             self.process_input();
         }
     }

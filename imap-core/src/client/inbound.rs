@@ -166,7 +166,7 @@ impl Client {
             if self.closed.is_some() || self.is_switching() {
                 return;
             }
-            if self.backlog() >= self.config.max_pending_events {
+            if self.held_back() {
                 return;
             }
             match self.framer.next_frame() {

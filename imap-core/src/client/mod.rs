@@ -86,6 +86,12 @@ pub struct ClientConfig {
     /// taken, [`Client::wants_read`] turns false until the application
     /// takes some (backpressure). Default 10,000.
     pub max_pending_events: usize,
+    /// The same for the bytes of streamed FETCH messages waiting to be
+    /// taken ([`Client::take_fetched`]): at this many, reading stops until
+    /// the application takes some. One message always gets through, so a
+    /// streaming FETCH holds about one message (or this much of small ones)
+    /// however fast the server sends. Default 1 MiB.
+    pub max_pending_bytes: usize,
     /// Send `ENABLE UTF8=ACCEPT` (RFC 6855) as soon as the session is
     /// authenticated, when the server offers UTF8=ACCEPT: mailbox names
     /// then go both ways as UTF-8 instead of modified UTF-7, and quoted
@@ -116,6 +122,7 @@ impl Default for ClientConfig {
             protocol_log: false,
             protocol_log_limit: 4 << 20,
             max_pending_events: 10_000,
+            max_pending_bytes: 1 << 20,
             use_uid: true,
             auto_idle: None,
             utf8_accept: false,
@@ -198,6 +205,8 @@ pub struct Client {
     slots: HashMap<CommandId, Slot>,
     /// Items in `slots` (backpressure).
     waiting_items: usize,
+    /// Bytes (as received) of the streamed messages among them.
+    waiting_bytes: usize,
     /// Results ready but for the capabilities that follow them (and for
     /// the engine's `ENABLE UTF8=ACCEPT`).
     held: Vec<(Owner, Result<Completion, CommandError>)>,
@@ -255,6 +264,7 @@ impl Client {
             events: VecDeque::new(),
             slots: HashMap::new(),
             waiting_items: 0,
+            waiting_bytes: 0,
             held: Vec::new(),
             utf8_asked: false,
             #[cfg(feature = "compress")]
@@ -336,7 +346,7 @@ impl Client {
     /// session is over, during a STARTTLS switch, and while too many events,
     /// results and messages wait to be taken (backpressure).
     pub fn wants_read(&self) -> bool {
-        !self.is_closed() && !self.is_switching() && self.backlog() < self.config.max_pending_events
+        !self.is_closed() && !self.is_switching() && !self.held_back()
     }
 
     /// Whether [`poll_transmit`](Self::poll_transmit) has bytes.

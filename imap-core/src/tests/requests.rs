@@ -313,6 +313,66 @@ fn results_nobody_takes_stop_the_reading() {
     });
 }
 
+/// A streaming FETCH holds about `max_pending_bytes` of messages nobody
+/// took, however much the server sent: reading stops, and each message
+/// taken lets the next ones through. A message larger than the budget
+/// still gets through, alone.
+#[test]
+fn streamed_messages_nobody_takes_stop_the_reading_by_bytes() {
+    let config = || ClientConfig { max_pending_bytes: 50_000, ..ClientConfig::default() };
+    run_all_chunkings_with(config, |h| {
+        h.selected(CAPS, 3);
+        h.sent.clear();
+        let fetch = submit(h, request::fetch_stream(true, 1..=12, &[FetchAttr::body_peek()]));
+        let mut input = String::new();
+        for uid in 1..=12u32 {
+            // Ten of 20 KB, then two larger than the whole budget.
+            let body = "z".repeat(if uid > 10 { 80_000 } else { 20_000 });
+            input.push_str(&format!("* {uid} FETCH (UID {uid} BODY[] {{{}}}\r\n{body})\r\n", body.len()));
+        }
+        input.push_str(&format!("{} OK\r\n", tag_of(&fetch)));
+        h.client.handle_input(input.as_bytes());
+        assert!(!h.client.wants_read(), "held back");
+        let mut got = Vec::new();
+        loop {
+            // Never more than the budget plus one message waits.
+            assert!(h.client.is_ready(fetch.id()) || h.client.wants_read() || got.len() == 12);
+            let Some(f) = h.client.take_fetched(&fetch) else { break };
+            got.push(f.uid().expect("uid"));
+        }
+        assert_eq!(got, (1..=12).collect::<Vec<u32>>());
+        assert_eq!(h.client.take(&fetch).map(|r| r.is_ok()), Some(true));
+        assert!(h.client.wants_read());
+    });
+}
+
+#[test]
+fn streamed_bytes_waiting_are_bounded() {
+    let mut client =
+        crate::Client::new(ClientConfig { max_pending_bytes: 50_000, ..ClientConfig::default() });
+    client.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+    let select = client.submit(request::select("INBOX")).expect("select");
+    client.handle_input(b"* 12 EXISTS\r\nA1 OK [READ-WRITE] done\r\n");
+    assert!(client.take(&select).is_some());
+    let fetch = client.submit(request::fetch_stream(true, 1..=10, &[FetchAttr::body_peek()])).expect("fetch");
+    let body = "q".repeat(20_000);
+    let mut input = String::new();
+    for uid in 1..=10u32 {
+        input.push_str(&format!("* {uid} FETCH (UID {uid} BODY[] {{{}}}\r\n{body})\r\n", body.len()));
+    }
+    client.handle_input(input.as_bytes());
+    // 50,000 bytes budget: three messages of ~20 KB are handled, the rest
+    // waits unparsed in the receive buffer.
+    let mut waiting = 0;
+    while client.take_fetched(&fetch).is_some() {
+        waiting += 1;
+        if waiting == 1 {
+            assert!(client.buffered_input() > 100_000, "the rest was not parsed yet");
+        }
+    }
+    assert_eq!(waiting, 10, "each take let the next through");
+}
+
 // -------------------------------------------------------------------- plans
 
 #[test]
