@@ -135,7 +135,8 @@ fn response_unknown_with_bare_cr_parses_in_both_modes() {
 /// held results and fails what is still queued.
 #[test]
 fn client_logout_delivers_held_results() {
-    let input = std::fs::read(corpus("client").join("finding-logout-after-held-login")).expect("the finding");
+    let input =
+        std::fs::read(corpus("client").join("regression-logout-after-held-login")).expect("the finding");
     checks::client::check(&input);
 }
 
@@ -144,6 +145,6 @@ fn client_logout_delivers_held_results() {
 /// milliseconds. Replayed so that the slowness cannot come back unseen.
 #[test]
 fn framer_many_small_frames_after_a_discard_stay_fast() {
-    let input = std::fs::read(corpus("framer").join("finding-slow-reframing")).expect("the finding");
+    let input = std::fs::read(corpus("framer").join("regression-slow-reframing")).expect("the finding");
     checks::framer::check(&input);
 }
