@@ -14,11 +14,11 @@ use crate::types::{Capabilities, Command, ResponseCode, Status, StatusKind};
 impl Client {
     pub(crate) fn handle_tagged(&mut self, status: Status) {
         let Some(tag) = status.tag.clone() else { return };
-        let Some(i) = self.in_flight.iter().position(|f| f.tag == tag) else {
+        let i = self.in_flight.iter().position(|f| f.tag == tag);
+        let Some(mut f) = i.and_then(|i| self.in_flight.remove(i)) else {
             self.events.push_back(Event::ProtocolError(ProtocolError::UnknownTag(tag)));
             return;
         };
-        let mut f = self.in_flight.remove(i);
         if let Some(ResponseCode::Capability(c)) = &status.code {
             self.set_capabilities(c.clone());
         }

@@ -124,8 +124,8 @@ impl Client {
         }
         if self.logout == LogoutPhase::ByeSeen {
             // BYE then EOF before the tagged OK: LOGOUT did its job.
-            if let Some(i) = self.in_flight.iter().position(|f| matches!(f.command, Command::Logout)) {
-                let f = self.in_flight.remove(i);
+            let logout = self.in_flight.iter().position(|f| matches!(f.command, Command::Logout));
+            if let Some(f) = logout.and_then(|i| self.in_flight.remove(i)) {
                 let status = Status {
                     tag: None,
                     kind: StatusKind::Ok,

@@ -166,7 +166,10 @@ pub struct Client {
     next_tag: u64,
     next_id: u64,
     queue: VecDeque<Queued>,
-    in_flight: Vec<InFlight>,
+    /// Oldest first; a deque because answers mostly complete the oldest
+    /// (a Vec shifted every later entry: 1,000 pipelined FETCHes spent a
+    /// third of their time moving memory).
+    in_flight: VecDeque<InFlight>,
     outbound: Outbound,
     events: VecDeque<Event>,
     /// Results and streamed messages waiting to be taken, by request.
@@ -216,7 +219,7 @@ impl Client {
             next_tag: 1,
             next_id: 0,
             queue: VecDeque::new(),
-            in_flight: Vec::new(),
+            in_flight: VecDeque::new(),
             outbound: Outbound::default(),
             events: VecDeque::new(),
             slots: HashMap::new(),

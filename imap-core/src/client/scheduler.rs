@@ -218,7 +218,7 @@ impl Client {
         let idle = matches!(command, Command::Idle).then(|| IdleRun::new(idle_refresh));
         let mut unsent: VecDeque<Fragment> = encoded.into_fragments().into();
         self.send_until_sync(&mut unsent);
-        self.in_flight.push(InFlight {
+        self.in_flight.push_back(InFlight {
             tag,
             command,
             spec,
