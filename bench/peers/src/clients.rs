@@ -79,6 +79,8 @@ pub(crate) struct Client {
     pub(crate) ops: &'static [Op],
     /// Why it has no row for an operation it skips (e.g. no pipelining).
     pub(crate) skip_note: &'static str,
+    /// How it sends the 1,000 fetches at once (the pipelined table says).
+    pub(crate) pipelines_with: &'static str,
     /// One of this workspace's drivers (the goals are about these).
     pub(crate) ours: bool,
     /// The raw socket floor the others are divided by.
@@ -99,6 +101,7 @@ pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "raw",
         label: "raw socket drain (floor)",
+        pipelines_with: "one write of 1,000 commands",
         runner: Runner::Rust,
         ops: EVERY_OP,
         skip_note: "",
@@ -107,7 +110,8 @@ pub(crate) const CLIENTS: &[Client] = &[
     },
     Client {
         id: "blocking",
-        label: "imap-blocking `fetch` (pipelined: `pipeline`)",
+        label: "imap-blocking `fetch`",
+        pipelines_with: "`pipeline(requests)`",
         runner: Runner::Rust,
         ops: EVERY_OP,
         skip_note: "",
@@ -117,15 +121,17 @@ pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "blocking-stream",
         label: "imap-blocking `fetch_stream`",
+        pipelines_with: "",
         runner: Runner::Rust,
         ops: WHOLE_MAILBOX,
-        skip_note: "",
+        skip_note: "(the streaming form: whole mailboxes only)",
         ours: true,
         floor: false,
     },
     Client {
         id: "smol",
-        label: "imap-smol `fetch` (pipelined: 1,000 futures at once)",
+        label: "imap-smol `fetch`",
+        pipelines_with: "1,000 `fetch` futures made, then awaited",
         runner: Runner::Rust,
         ops: EVERY_OP,
         skip_note: "",
@@ -135,15 +141,17 @@ pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "smol-stream",
         label: "imap-smol `fetch_stream`",
+        pipelines_with: "",
         runner: Runner::Rust,
         ops: WHOLE_MAILBOX,
-        skip_note: "",
+        skip_note: "(the streaming form: whole mailboxes only)",
         ours: true,
         floor: false,
     },
     Client {
         id: "mio",
         label: "imap-mio",
+        pipelines_with: "",
         runner: Runner::Pending,
         ops: &[],
         skip_note: "not built yet",
@@ -153,6 +161,7 @@ pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "imap-python",
         label: "imap-python (asyncio and IMAPClient-compatible)",
+        pipelines_with: "",
         runner: Runner::Pending,
         ops: &[],
         skip_note: "not built yet",
@@ -162,6 +171,7 @@ pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "imap",
         label: "`imap` 3.0.0-alpha.15",
+        pipelines_with: "",
         runner: Runner::Rust,
         ops: NO_PIPELINING,
         skip_note: "no pipelining (one command at a time)",
@@ -171,6 +181,7 @@ pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "async-imap",
         label: "`async-imap` 0.12 (tokio)",
+        pipelines_with: "",
         runner: Runner::Rust,
         ops: NO_PIPELINING,
         skip_note: "no pipelining (`&mut` session per command)",
@@ -180,6 +191,7 @@ pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "imaplib",
         label: "Python `imaplib`",
+        pipelines_with: "",
         runner: Runner::Python,
         ops: NO_PIPELINING,
         skip_note: "no pipelining",
@@ -189,6 +201,7 @@ pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "imapclient",
         label: "Python `IMAPClient` (`fetch(uids)`: 4.x takes no `1:*`)",
+        pipelines_with: "",
         runner: Runner::Python,
         ops: NO_PIPELINING,
         skip_note: "no pipelining",
@@ -198,6 +211,7 @@ pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "aioimaplib",
         label: "Python `aioimaplib`",
+        pipelines_with: "",
         runner: Runner::Python,
         ops: NO_PIPELINING,
         // python_peers.py's `pipe` shows it: the waiting commands all wake

@@ -251,8 +251,8 @@ fn measure_clients(
             let i = (round + k) % n;
             let Some(worker) = workers[i].as_mut() else { continue };
             match worker.run() {
-                Ok(outcome) if round > 0 || rounds == 1 => rows[i].record(outcome),
-                Ok(outcome) => rows[i].record_warmup(outcome),
+                Ok((outcome, cpu)) if round > 0 || rounds == 1 => rows[i].record(outcome, cpu),
+                Ok((outcome, _)) => rows[i].record_warmup(outcome),
                 Err(e) => {
                     rows[i].fail(e);
                     if let Some(w) = workers[i].take() {

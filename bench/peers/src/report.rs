@@ -32,6 +32,8 @@ enum State {
 pub(crate) struct Measured {
     /// The timed runs.
     pub(crate) times: Vec<Duration>,
+    /// The worker's CPU time in each timed run.
+    cpu: Vec<Duration>,
     /// Messages and bytes of every run, the warm-up included.
     counts: Vec<(u64, u64)>,
     /// Bytes of the whole reply, as the floor read them.
@@ -78,10 +80,11 @@ impl Row {
         }
     }
 
-    pub(crate) fn record(&mut self, o: Outcome) {
+    pub(crate) fn record(&mut self, o: Outcome, cpu: Duration) {
         self.record_warmup(o);
         if let State::Measured(m) = &mut self.state {
             m.times.push(o.elapsed);
+            m.cpu.push(cpu);
         }
     }
 
@@ -190,6 +193,10 @@ pub(crate) fn header(setup: &Setup, runs: usize, seeded: Seeded) {
 
 /// The speed table of one operation.
 pub(crate) fn speed_table(op: Op, rows: &[Row], runs: usize) {
+    let label = |row: &Row| match row.client.pipelines_with {
+        how if op == Op::Pipelined && !how.is_empty() => format!("{}: {how}", row.label()),
+        _ => row.label().to_owned(),
+    };
     let floor = rows.iter().find(|r| r.client.floor).and_then(Row::median);
     let what = rows.iter().find_map(|r| r.measured().and_then(|m| m.counts.first().copied()));
     let reply = rows.iter().find_map(|r| r.measured().map(|m| m.reply)).unwrap_or(0);
@@ -203,8 +210,8 @@ pub(crate) fn speed_table(op: Op, rows: &[Row], runs: usize) {
         None => "no result".into(),
     };
     println!("### {} — {counted}\n", op.title());
-    println!("| client | median | min – max | MB/s | peak RSS | ÷ floor |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| client | median | min – max | MB/s | ÷ floor | client CPU | peak RSS |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         match (&row.state, row.measured()) {
             (_, Some(m)) => {
@@ -212,22 +219,27 @@ pub(crate) fn speed_table(op: Op, rows: &[Row], runs: usize) {
                 let (min, max) = (m.times.iter().min().copied(), m.times.iter().max().copied());
                 let ratio = floor.map_or_else(|| "–".into(), |f| format!("{:.2}×", secs(med) / secs(f)));
                 println!(
-                    "| {} | {} | {} – {} | {:.0} | {} | {} |",
-                    row.label(),
+                    "| {} | {} | {} – {} | {:.0} | {} | {} | {} |",
+                    label(row),
                     ms(med),
                     min.map_or_else(String::new, ms),
                     max.map_or_else(String::new, ms),
                     m.reply as f64 / secs(med) / 1e6,
+                    ratio,
+                    ms(median(&m.cpu)),
                     kib(m.peak_kib),
-                    ratio
                 );
             }
-            (State::Skipped(why), _) => println!("| {} | {why} | | | | |", row.label()),
-            (State::Failed(why), _) => println!("| {} | **failed**: {why} | | | | |", row.label()),
-            (State::Measured(_), None) => println!("| {} | no timed run | | | | |", row.label()),
+            (State::Skipped(why), _) => println!("| {} | {why} | | | | | |", label(row)),
+            (State::Failed(why), _) => println!("| {} | **failed**: {why} | | | | | |", label(row)),
+            (State::Measured(_), None) => println!("| {} | no timed run | | | | | |", label(row)),
         }
     }
-    println!("\n({runs} timed runs per row; MB/s is the reply's bytes over the median.)\n");
+    println!(
+        "\n({runs} timed runs per row; MB/s is the reply's bytes over the median; client CPU is the \
+         median CPU time of the client's process per run, all threads, from /proc: the client's own \
+         cost, which a busy machine does not inflate the way it does wall time.)\n"
+    );
 }
 
 /// The issue's goals, from the speed tables of the same run.

@@ -102,8 +102,12 @@ impl Worker {
         Ok(worker)
     }
 
-    /// Runs the operation once.
-    pub(crate) fn run(&mut self) -> Result<Outcome, String> {
+    /// Runs the operation once; also the CPU time the worker's threads
+    /// spent meanwhile (from `/proc/<pid>/task/*/schedstat`, in ns: the
+    /// client's own cost, which a busy machine does not inflate as it does
+    /// wall time).
+    pub(crate) fn run(&mut self) -> Result<(Outcome, Duration), String> {
+        let cpu_before = self.cpu_ns();
         let stdin = self.stdin.as_mut().ok_or("the worker's input is closed")?;
         stdin.write_all(b"run\n").and_then(|()| stdin.flush()).map_err(|e| format!("worker gone: {e}"))?;
         let v = self.next_message()?;
@@ -115,7 +119,18 @@ impl Worker {
             return Err(message_error(&v));
         };
         let reply = v.get("reply").and_then(Value::as_u64).unwrap_or(0);
-        Ok(Outcome { elapsed: Duration::from_secs_f64(ms / 1e3), messages, bytes, reply })
+        let cpu = Duration::from_nanos(self.cpu_ns().saturating_sub(cpu_before));
+        Ok((Outcome { elapsed: Duration::from_secs_f64(ms / 1e3), messages, bytes, reply }, cpu))
+    }
+
+    /// Nanoseconds on CPU so far, all threads.
+    fn cpu_ns(&self) -> u64 {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.child.id())) else { return 0 };
+        tasks
+            .filter_map(Result::ok)
+            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+            .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .sum()
     }
 
     /// The peak resident memory so far (KiB).
