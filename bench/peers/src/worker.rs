@@ -294,7 +294,7 @@ impl ImapCrate {
 
 impl Worker for ImapCrate {
     fn run(&mut self, op: Op, (lo, hi): (u32, u32)) -> Result<Outcome, String> {
-        let query = if op.fetches_bodies() { "BODY.PEEK[]" } else { META_COMMAND };
+        let query = if op.fetches_bodies() { "(BODY.PEEK[])" } else { META_COMMAND };
         let s = &mut self.session;
         let start = Instant::now();
         let count = |fetches: &imap::types::Fetches, t: &mut (u64, u64)| {
@@ -357,7 +357,7 @@ impl AsyncImap {
 
 impl Worker for AsyncImap {
     fn run(&mut self, op: Op, (lo, hi): (u32, u32)) -> Result<Outcome, String> {
-        let query = if op.fetches_bodies() { "BODY.PEEK[]" } else { META_COMMAND };
+        let query = if op.fetches_bodies() { "(BODY.PEEK[])" } else { META_COMMAND };
         let s = &mut self.session;
         self.runtime.block_on(async {
             let start = Instant::now();
