@@ -31,7 +31,7 @@ mod runner;
 mod tally;
 mod worker;
 
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -171,7 +171,15 @@ fn run(c: &Config) -> Result<(), String> {
         for client in
             CLIENTS.iter().filter(|cl| (cl.runs(Op::Full) || cl.runner == Runner::Pending) && c.wanted(cl))
         {
-            rows.extend(measure_clients(c, Op::Full, LARGE_MAILBOX, (1, 1), 1, &[(client, c.setup.port)]));
+            rows.extend(measure_clients(
+                c,
+                Op::Full,
+                LARGE_MAILBOX,
+                (1, 1),
+                1,
+                &[(client, c.setup.port)],
+                None,
+            ));
         }
         report::check_against_floor(&mut rows);
         report::memory_table(&rows, c.large_mb, LARGE_SMALL_MESSAGES);
@@ -190,7 +198,8 @@ fn run(c: &Config) -> Result<(), String> {
             .into_iter()
             .flat_map(|cl| [(cl, proxy_port(&proxy)), (cl, c.setup.port)])
             .collect();
-        let mut rows = measure_clients(c, Op::Meta, &c.mailbox, seeded.uids, 1 + c.stall_runs, &targets);
+        let mut rows =
+            measure_clients(c, Op::Meta, &c.mailbox, seeded.uids, 1 + c.stall_runs, &targets, Some(&proxy));
         report::check_against_floor(&mut rows);
         report::stall_table(&rows, c.stall_runs);
     }
@@ -198,8 +207,7 @@ fn run(c: &Config) -> Result<(), String> {
 }
 
 fn proxy_port(proxy: &NagleProxy) -> u16 {
-    let addr: SocketAddr = proxy.addr();
-    addr.port()
+    proxy.addr().port()
 }
 
 /// Every client that takes part in `op` (and the empty slots, when
@@ -207,7 +215,7 @@ fn proxy_port(proxy: &NagleProxy) -> u16 {
 fn measure(c: &Config, op: Op, mailbox: &str, uids: (u32, u32), rounds: usize, slots: bool) -> Vec<Row> {
     let targets: Vec<(&'static Client, u16)> =
         clients(c, slots).into_iter().map(|cl| (cl, c.setup.port)).collect();
-    let mut rows = measure_clients(c, op, mailbox, uids, rounds, &targets);
+    let mut rows = measure_clients(c, op, mailbox, uids, rounds, &targets, None);
     report::check_against_floor(&mut rows);
     rows
 }
@@ -220,7 +228,9 @@ fn clients(c: &Config, slots: bool) -> Vec<&'static Client> {
 /// Starts one worker per target (a client and the port it connects to),
 /// then runs `rounds` rounds by turns (the first is the warm-up when there
 /// are several), each round starting with the next worker so that none
-/// always runs right after another. The caller checks the rows.
+/// always runs right after another. The caller checks the rows. With a
+/// proxy, the rows connected through it get the proxy's measure of how long
+/// each tagged line waited for the client's ACK.
 fn measure_clients(
     c: &Config,
     op: Op,
@@ -228,6 +238,7 @@ fn measure_clients(
     uids: (u32, u32),
     rounds: usize,
     targets: &[(&'static Client, u16)],
+    proxy: Option<&NagleProxy>,
 ) -> Vec<Row> {
     let mut rows: Vec<Row> =
         targets.iter().map(|(cl, port)| Row::new(cl, op, c.setup.python.is_some(), *port)).collect();
@@ -265,6 +276,13 @@ fn measure_clients(
     for (row, worker) in rows.iter_mut().zip(workers) {
         if let Some(w) = worker {
             row.memory(w.baseline_kib, w.peak_kib().unwrap_or(0));
+            if let Some(proxy) = proxy.filter(|p| p.addr().port() == row.port) {
+                let ports = w.ports_to(row.port);
+                row.holds(
+                    ports.iter().flat_map(|&port| proxy.holds(port)).collect(),
+                    ports.iter().flat_map(|&port| proxy.command_times(port)).collect(),
+                );
+            }
             w.quit();
         }
     }

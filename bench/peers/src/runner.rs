@@ -133,6 +133,22 @@ impl Worker {
             .sum()
     }
 
+    /// The local ports of the worker's TCP connections to `remote_port`
+    /// (its sockets, from `/proc/<pid>/fd`, looked up in `/proc/net/tcp`).
+    pub(crate) fn ports_to(&self, remote_port: u16) -> Vec<u16> {
+        let Ok(fds) = std::fs::read_dir(format!("/proc/{}/fd", self.child.id())) else { return Vec::new() };
+        let inodes: Vec<u64> = fds
+            .filter_map(Result::ok)
+            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+            .filter_map(|link| link.to_str()?.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok())
+            .collect();
+        imap_bench::nagle_proxy::tcp_sockets()
+            .into_iter()
+            .filter(|e| e.remote_port == remote_port && inodes.contains(&e.inode))
+            .map(|e| e.local_port)
+            .collect()
+    }
+
     /// The peak resident memory so far (KiB).
     pub(crate) fn peak_kib(&self) -> Option<u64> {
         self.status_kib("VmHWM")
