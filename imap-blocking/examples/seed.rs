@@ -14,7 +14,8 @@ const USAGE: &str = "seed: fill the test account with realistic messages
 usage: seed [--count N] [--mailbox NAME] [--reset] [server options]
   --count N         messages for INBOX (default 40)
   --mailbox NAME    put them in NAME (created if missing) instead of INBOX
-  --reset           empty that mailbox and remove the seeded folders first";
+  --reset           INBOX: empty it and remove the seeded folders first;
+                    another mailbox: delete it first (the folders stay)";
 
 const FOLDERS: [&str; 3] = ["Entwürfe", "日本語", "Archive/2023"];
 
@@ -24,11 +25,11 @@ fn main() {
         .map_or(40, |c| c.parse().unwrap_or_else(|_| common::fail("bad --count")));
     let target = common::flag(&settings, "--mailbox").unwrap_or_else(|| "INBOX".into());
     let mut s = common::login(&settings);
-    if target != "INBOX" && s.create(&target).is_err() && !s.list("", &target).is_ok_and(|l| !l.is_empty()) {
-        common::fail(&format!("cannot create mailbox {target}"));
-    }
     if settings.switch("--reset") {
         reset(&mut s, &target);
+    }
+    if target != "INBOX" && s.create(&target).is_err() && !s.list("", &target).is_ok_and(|l| !l.is_empty()) {
+        common::fail(&format!("cannot create mailbox {target}"));
     }
     for f in FOLDERS {
         if s.create(f).is_err() && !s.list("", f).map(|l| !l.is_empty()).unwrap_or(false) {
@@ -52,12 +53,18 @@ fn main() {
     );
 }
 
+/// INBOX: emptied, and the seeded folders removed; another mailbox: deleted
+/// (and made again by the caller), the rest left alone.
 fn reset(s: &mut Session, target: &str) {
+    if target != "INBOX" {
+        let _ = s.delete(target);
+        return;
+    }
     for f in FOLDERS.iter().rev() {
         let _ = s.delete(f);
     }
     let _ = s.delete("Archive");
-    check!(s, "select", s.select(target));
+    check!(s, "select INBOX", s.select("INBOX"));
     let all = check!(s, "search", s.search(SearchKey::All));
     if !all.is_empty() {
         check!(s, "flag", s.add_flags(all, &[Flag::Deleted]));
