@@ -2,7 +2,7 @@
 //! attachments, RFC 2047 headers, forwarded messages, reply threads, and
 //! folders with non-ASCII names ("Entwürfe", "日本語").
 //!
-//! `cargo run -p imap-blocking --example seed -- [--count N] [--reset]`
+//! `cargo run -p imap-blocking --example seed -- [--count N] [--mailbox NAME] [--reset]`
 
 mod common;
 
@@ -11,9 +11,11 @@ use imap_blocking::prelude::*;
 use imap_blocking::{Flag, SearchKey, Session};
 
 const USAGE: &str = "seed: fill the test account with realistic messages
-usage: seed [--count N] [--reset] [server options]
-  --count N   messages for INBOX (default 40)
-  --reset     empty INBOX and remove the seeded folders first";
+usage: seed [--count N] [--mailbox NAME] [--reset] [server options]
+  --count N         messages for INBOX (default 40)
+  --mailbox NAME    put them in NAME (created if missing) instead of INBOX
+  --reset           INBOX: empty it and remove the seeded folders first;
+                    another mailbox: delete it first (the folders stay)";
 
 const FOLDERS: [&str; 3] = ["Entwürfe", "日本語", "Archive/2023"];
 
@@ -21,9 +23,13 @@ fn main() {
     let settings = common::settings(USAGE);
     let count: usize = common::flag(&settings, "--count")
         .map_or(40, |c| c.parse().unwrap_or_else(|_| common::fail("bad --count")));
+    let target = common::flag(&settings, "--mailbox").unwrap_or_else(|| "INBOX".into());
     let mut s = common::login(&settings);
     if settings.switch("--reset") {
-        reset(&mut s);
+        reset(&mut s, &target);
+    }
+    if target != "INBOX" && s.create(&target).is_err() && !s.list("", &target).is_ok_and(|l| !l.is_empty()) {
+        common::fail(&format!("cannot create mailbox {target}"));
     }
     for f in FOLDERS {
         if s.create(f).is_err() && !s.list("", f).map(|l| !l.is_empty()).unwrap_or(false) {
@@ -31,23 +37,29 @@ fn main() {
         }
     }
     let inbox: Vec<AppendMessage> = (0..count).map(message).collect();
-    check!(s, "append to INBOX", s.append_many("INBOX", inbox));
+    check!(s, "append", s.append_many(&target, inbox));
     let drafts = (0..3).map(draft).collect();
     check!(s, "append to Entwürfe", s.append_many("Entwürfe", drafts));
     let japanese = (0..3).map(japanese).collect();
     check!(s, "append to 日本語", s.append_many("日本語", japanese));
     let archive = (0..10).map(|i| message(1000 + i)).collect();
     check!(s, "append to Archive/2023", s.append_many("Archive/2023", archive));
-    let status = check!(s, "status", s.status("INBOX", &[imap_blocking::StatusAttr::Messages]));
+    let status = check!(s, "status", s.status(&target, &[imap_blocking::StatusAttr::Messages]));
     println!(
-        "seeded {} messages into INBOX ({} in all) and folders {}",
+        "seeded {} messages into {target} ({} in all) and folders {}",
         count,
         status.messages.unwrap_or(0),
         FOLDERS.join(", ")
     );
 }
 
-fn reset(s: &mut Session) {
+/// INBOX: emptied, and the seeded folders removed; another mailbox: deleted
+/// (and made again by the caller), the rest left alone.
+fn reset(s: &mut Session, target: &str) {
+    if target != "INBOX" {
+        let _ = s.delete(target);
+        return;
+    }
     for f in FOLDERS.iter().rev() {
         let _ = s.delete(f);
     }
