@@ -5,47 +5,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use imap_net::rustls::{ClientConnection, StreamOwned};
 use imap_net::{ConnectError, ConnectOptions, Security, TlsConfig, TlsError, TlsOptions};
 
-struct Server {
-    host: String,
-    port: u16,
-    tls_port: u16,
-    ca_file: PathBuf,
-    state_dir: PathBuf,
-}
-
-/// Starts the test server once per test binary and returns its settings.
-fn server() -> &'static Server {
-    static SERVER: OnceLock<Server> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/dovecot");
-        let status = Command::new(&script).arg("start").status().expect("run scripts/dovecot start");
-        assert!(status.success(), "scripts/dovecot start failed");
-        let out = Command::new(&script).arg("env").output().expect("run scripts/dovecot env");
-        let text = String::from_utf8(out.stdout).expect("env output is UTF-8");
-        let var = |name: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(&format!("export {name}=")))
-                .unwrap_or_else(|| panic!("{name} missing from scripts/dovecot env"))
-                .trim_matches(['\'', '"'])
-                .to_owned()
-        };
-        Server {
-            host: var("IMAP_HOST"),
-            port: var("IMAP_PORT").parse().expect("port"),
-            tls_port: var("IMAP_TLS_PORT").parse().expect("port"),
-            ca_file: PathBuf::from(var("IMAP_CA_FILE")),
-            state_dir: PathBuf::from(var("IMAP_TEST_DIR")),
-        }
-    })
-}
+use imap_conformance::dovecot::server;
 
 fn options(security: Security, port: u16) -> ConnectOptions {
     ConnectOptions::new(server().host.clone())
