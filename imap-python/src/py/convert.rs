@@ -223,7 +223,7 @@ impl<'py> Conv<'py> {
                 FetchItem::GmThrId(n) => d.set_item(self.bytes(b"X-GM-THRID"), n)?,
                 FetchItem::GmLabels(labels) => d.set_item(
                     self.bytes(b"X-GM-LABELS"),
-                    self.tuple(labels.iter().map(|l| self.bytes(l)).collect())?,
+                    self.tuple(labels.iter().map(|l| self.bytes(l.wire())).collect())?,
                 )?,
                 FetchItem::Other { name, raw } => {
                     d.set_item(self.bytes(&name.to_ascii_uppercase()), self.bytes(&raw))?
