@@ -120,6 +120,7 @@ def scenario(cls, server, root, record):
             record(name, ("raised", type(e).__name__))
 
     c = cls(server.host, port=server.port, ssl=False)
+    record("welcome", c.welcome)
     call("login", c.login, server.user, server.password)
     a, sub, jp = f"{root} Élément & Co", f"{root} Élément & Co/Sub", f"{root} 日本"
     for folder in (a, sub, jp):

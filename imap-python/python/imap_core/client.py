@@ -140,7 +140,8 @@ class IMAPClient:
 
     @property
     def welcome(self) -> Optional[bytes]:
-        """The server's greeting text."""
+        """The server's greeting line, as IMAPClient gives it:
+        ``b"* OK [CAPABILITY ...] Dovecot ready."``."""
         return self._engine.welcome
 
     def socket(self) -> socket_lib.socket:

@@ -12,7 +12,7 @@ use imap_core::ext::sasl;
 use imap_core::request::{self, AnyHandle, Completion, Output, Request};
 use imap_core::types::{
     AppendMessage, Mailbox, SearchKey, SequenceSet, SortCriterion, SortKey, SpecialUse, StateName,
-    StatusAttr, StoreMode, ThreadAlgorithm,
+    StatusAttr, StatusKind, StoreMode, ThreadAlgorithm,
 };
 use imap_core::{Client, ClientConfig, CommandError, Event, Switch, UsageError};
 use pyo3::exceptions::PyValueError;
@@ -100,7 +100,6 @@ pub(crate) struct PyEngine {
     base: Option<f64>,
     folder_encode: bool,
     normalise_times: bool,
-    welcome: Option<Vec<u8>>,
 }
 
 impl PyEngine {
@@ -403,7 +402,6 @@ impl PyEngine {
             base: None,
             folder_encode: true,
             normalise_times: true,
-            welcome: None,
         })
     }
 
@@ -440,10 +438,17 @@ impl PyEngine {
         Ok(client(&mut self.core).capabilities().has_name(&input::text(capability)?))
     }
 
-    /// The greeting's text, once it arrived (IMAPClient's `welcome`).
+    /// The server's greeting once it arrived, the whole line as IMAPClient's
+    /// `welcome` shows it: `b"* OK [CAPABILITY ...] Dovecot ready."`.
     #[getter]
     fn welcome<'py>(&mut self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        self.welcome.as_ref().map(|w| PyBytes::new(py, w))
+        let greeting = client(&mut self.core).greeting()?;
+        let mut line = match greeting.kind {
+            StatusKind::PreAuth => b"* PREAUTH ".to_vec(),
+            _ => b"* OK ".to_vec(),
+        };
+        line.extend_from_slice(&status_text(greeting.code.as_ref(), &greeting.text));
+        Some(PyBytes::new(py, &line))
     }
 
     /// Message ids are UIDs (true) or sequence numbers.
@@ -631,7 +636,6 @@ impl PyEngine {
         let (kind, id, data) = match event {
             Event::Greeting(status) => {
                 let text = status_text(status.code.as_ref(), &status.text);
-                self.welcome = Some(text.clone());
                 ("greeting", None, PyBytes::new(py, &text).into_any().unbind())
             }
             Event::Ready(id) => ("ready", Some(id_number(id)), none()),
