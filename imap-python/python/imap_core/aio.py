@@ -28,6 +28,7 @@ import ssl as ssl_lib
 from collections import deque
 from typing import Any, Deque, Dict, List, Optional
 
+from . import _log
 from ._core import Engine
 from .exceptions import IMAPClientAbortError, IMAPClientError, UnsupportedError
 
@@ -137,7 +138,14 @@ class AsyncIMAPClient:
 
     def __init__(self, host: str, *, use_uid: bool = True, timeout: Optional[float] = None, auto_idle: Optional[float] = None) -> None:
         self.host = host
-        self._engine = Engine(use_uid=use_uid, response_timeout=timeout, auto_idle=auto_idle)
+        logging_protocol = _log.wanted()
+        self._engine = Engine(
+            use_uid=use_uid,
+            response_timeout=timeout,
+            auto_idle=auto_idle,
+            protocol_log=logging_protocol,
+        )
+        self._log = _log.ProtocolLog(self._engine, logging_protocol)
         self._loop = asyncio.get_running_loop()
         self._engine.handle_timeout(self._loop.time())
         self._transport: Optional[asyncio.Transport] = None
@@ -254,6 +262,7 @@ class AsyncIMAPClient:
                 if out is not None:
                     self._transport.write(out)
                     moved = True
+            self._log.drain()
             while True:
                 event = engine.poll_event()
                 if event is None:

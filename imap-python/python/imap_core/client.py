@@ -22,6 +22,7 @@ import ssl as ssl_lib
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from . import _log
 from ._core import Engine
 from .exceptions import IMAPClientAbortError, IMAPClientError, IMAPClientReadOnlyError, UnsupportedError
 
@@ -77,6 +78,10 @@ class IMAPClient:
     (default: :func:`ssl.create_default_context`); *timeout* is a number of
     seconds or a :class:`SocketTimeout`. *use_uid*, *folder_encode* and
     *normalise_times* behave as IMAPClient's attributes of the same names.
+
+    The protocol is logged as IMAPClient's is, at DEBUG, to the logger
+    ``imap_core.protocol`` (``C: ...`` sent, ``S: ...`` received, redacted):
+    ``logging.basicConfig(level=logging.DEBUG)`` shows it.
     """
 
     Error = IMAPClientError
@@ -105,7 +110,9 @@ class IMAPClient:
         self.ssl_context = ssl_context
         self.stream = stream
         self._timeout = timeout
-        self._engine = Engine(use_uid=use_uid, response_timeout=timeout.read)
+        logging_protocol = _log.wanted()
+        self._engine = Engine(use_uid=use_uid, response_timeout=timeout.read, protocol_log=logging_protocol)
+        self._log = _log.ProtocolLog(self._engine, logging_protocol)
         self._unsolicited: List[Any] = []
         self._idle_id: Optional[int] = None
         self._sock = self._connect(timeout.connect)
@@ -241,6 +248,7 @@ class IMAPClient:
 
     def _absorb(self) -> None:
         engine = self._engine
+        self._log.drain()
         while True:
             event = engine.poll_event()
             if event is None:
@@ -299,6 +307,7 @@ class IMAPClient:
         self._close_socket()
 
     def _close_socket(self) -> None:
+        self._log.drain()
         try:
             self._sock.close()
         except OSError:

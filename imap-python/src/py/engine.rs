@@ -366,8 +366,12 @@ impl PyEngine {
     /// Every size the server controls has a limit: `max_line_length`
     /// (default 8 MiB) and `max_literal_size` (default 256 MiB); a response
     /// over one is skipped and reported, the session goes on.
+    ///
+    /// `protocol_log` turns the live protocol log on from the start (see
+    /// `set_protocol_log`); it holds at most `protocol_log_limit` bytes
+    /// (default 4 MiB) until taken.
     #[new]
-    #[pyo3(signature = (*, use_uid = true, tag_prefix = "A", response_timeout = Some(60.0), idle_refresh = 29.0 * 60.0, auto_idle = None, max_pending_events = 10_000, max_line_length = None, max_literal_size = None))]
+    #[pyo3(signature = (*, use_uid = true, tag_prefix = "A", response_timeout = Some(60.0), idle_refresh = 29.0 * 60.0, auto_idle = None, max_pending_events = 10_000, max_line_length = None, max_literal_size = None, protocol_log = false, protocol_log_limit = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         use_uid: bool,
@@ -378,6 +382,8 @@ impl PyEngine {
         max_pending_events: usize,
         max_line_length: Option<usize>,
         max_literal_size: Option<u64>,
+        protocol_log: bool,
+        protocol_log_limit: Option<usize>,
     ) -> PyResult<Self> {
         let secs = |s: f64| {
             Duration::try_from_secs_f64(s).map_err(|_| PyValueError::new_err(format!("not a duration: {s}")))
@@ -394,6 +400,10 @@ impl PyEngine {
         }
         if let Some(n) = max_literal_size {
             config.parse.limits.max_literal_len = n;
+        }
+        config.protocol_log = protocol_log;
+        if let Some(n) = protocol_log_limit {
+            config.protocol_log_limit = n;
         }
         Ok(PyEngine {
             core: Mutex::new(Client::new(config)),
@@ -544,6 +554,21 @@ impl PyEngine {
         client(&mut self.core).trace().map(|l| format!("{l}\n")).collect()
     }
 
+    /// Lines the live protocol log dropped because they were not taken in
+    /// time (over `protocol_log_limit` waiting).
+    #[getter]
+    fn log_dropped(&mut self) -> u64 {
+        client(&mut self.core).log_dropped()
+    }
+
+    /// Once the connection ended with an error: the error and the last
+    /// lines exchanged (redacted), for a bug report; `None` before, and
+    /// after a clean LOGOUT.
+    #[getter]
+    fn failure_report(&mut self) -> Option<String> {
+        client(&mut self.core).failure_report()
+    }
+
     /// Requests submitted and not yet taken.
     #[getter]
     fn pending(&mut self) -> usize {
@@ -627,6 +652,20 @@ impl PyEngine {
         let at = client(&mut self.core).poll_timeout()?;
         let base = self.base.unwrap_or(0.0);
         Some(base + at.saturating_duration_since(self.anchor).as_secs_f64())
+    }
+
+    /// The next line of the live protocol log (`"C: ..."` sent, `"S: ..."`
+    /// received), oldest first, or `None`: every line, redacted (passwords
+    /// and SASL data never appear, literal data shows as its size). Drain
+    /// it with the events. Only while the log is on (`set_protocol_log`).
+    fn poll_log(&mut self) -> Option<String> {
+        client(&mut self.core).poll_log().map(|line| line.to_string())
+    }
+
+    /// Turns the live protocol log on or off (off drops the lines not yet
+    /// taken).
+    fn set_protocol_log(&mut self, on: bool) {
+        client(&mut self.core).set_protocol_log(on);
     }
 
     /// The next event, or `None`.
