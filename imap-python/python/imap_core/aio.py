@@ -130,6 +130,7 @@ _SIMPLE = [
     "gmail_search", "sort", "thread", "get_flags", "add_flags", "remove_flags", "set_flags",
     "delete_messages", "undelete_messages", "append", "multiappend", "copy", "move",
     "uid_expunge", "getacl", "setacl", "get_quota_root", "get_quota", "compress",
+    "get_gmail_labels", "add_gmail_labels", "remove_gmail_labels", "set_gmail_labels",
 ]
 
 

@@ -50,10 +50,6 @@ UNSUPPORTED: Dict[str, str] = {
     "xlist_folders": "XLIST is obsolete (Gmail's pre-SPECIAL-USE listing); use list_folders",
     "sasl_login": "a Python callable answering SASL challenges; use login, plain_login or oauth2_login",
     "oauthbearer_login": "OAUTHBEARER; use oauth2_login (XOAUTH2)",
-    "get_gmail_labels": "Gmail labels (X-GM-LABELS)",
-    "add_gmail_labels": "Gmail labels (X-GM-LABELS)",
-    "remove_gmail_labels": "Gmail labels (X-GM-LABELS)",
-    "set_gmail_labels": "Gmail labels (X-GM-LABELS)",
     "set_quota": "SETQUOTA (administrators)",
     "_get_quota": "GETQUOTA of a root; use get_quota_root",
 }
@@ -449,6 +445,34 @@ class IMAPClient:
         if not messages:
             return {}
         return self._run(self._engine.set_flags(messages, flags, silent))
+
+    def get_gmail_labels(self, messages: Any) -> Dict[int, List[str]]:
+        """The Gmail labels of each message: ``{msgid: [label, ...]}``
+        (X-GM-LABELS; Gmail and servers with X-GM-EXT-1)."""
+        if not messages:
+            return {}
+        return self._run(self._engine.get_gmail_labels(messages))
+
+    def add_gmail_labels(self, messages: Any, labels: Any, silent: bool = False) -> Optional[Dict[int, List[str]]]:
+        """Adds *labels* (a string or a sequence) to *messages*; their
+        labels afterwards (see :meth:`get_gmail_labels`), or ``None`` with
+        *silent*. Without X-GM-EXT-1 raises :class:`CapabilityError`,
+        nothing sent."""
+        if not messages:
+            return None
+        return self._run(self._engine.add_gmail_labels(messages, labels, silent))
+
+    def remove_gmail_labels(self, messages: Any, labels: Any, silent: bool = False) -> Optional[Dict[int, List[str]]]:
+        """Removes *labels* from *messages* (see :meth:`add_gmail_labels`)."""
+        if not messages:
+            return None
+        return self._run(self._engine.remove_gmail_labels(messages, labels, silent))
+
+    def set_gmail_labels(self, messages: Any, labels: Any, silent: bool = False) -> Optional[Dict[int, List[str]]]:
+        """Replaces the labels of *messages* (see :meth:`add_gmail_labels`)."""
+        if not messages:
+            return None
+        return self._run(self._engine.set_gmail_labels(messages, labels, silent))
 
     def delete_messages(self, messages: Any, silent: bool = False) -> Optional[Dict[int, Tuple[bytes, ...]]]:
         """Marks messages ``\\Deleted``."""

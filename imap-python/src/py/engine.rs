@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use imap_core::ext::sasl;
 use imap_core::request::{self, AnyHandle, Completion, Output, Request};
 use imap_core::types::{
-    AppendMessage, Mailbox, SearchKey, SequenceSet, SortCriterion, SortKey, SpecialUse, StateName,
+    AppendMessage, Command, Mailbox, SearchKey, SequenceSet, SortCriterion, SortKey, SpecialUse, StateName,
     StatusAttr, StatusKind, StoreMode, ThreadAlgorithm,
 };
 use imap_core::{Client, ClientConfig, CommandError, Event, Switch, UsageError};
@@ -68,6 +68,14 @@ enum Shape {
         wanted: SequenceSet,
         uid_is_key: bool,
         key: &'static [u8],
+    },
+    /// Gmail labels of each message of a FETCH or STORE: `{msgid: [label,
+    /// ...]}`, each label a `str`; with `store`, `None` when the server
+    /// sent none (IMAPClient's `_gm_label_store`).
+    GmailLabels {
+        wanted: SequenceSet,
+        uid_is_key: bool,
+        store: bool,
     },
     /// `(text, [(n, b"EXPUNGE"), ...])`.
     Expunge,
@@ -174,6 +182,27 @@ impl PyEngine {
         }
         let shape = Shape::FetchKey { wanted: set.clone(), uid_is_key: uid, key: b"FLAGS" };
         self.submit(request::store(uid, set, mode, &flags).erase(), shape)
+    }
+
+    fn store_labels(
+        &mut self,
+        messages: &Bound<'_, PyAny>,
+        labels: &Bound<'_, PyAny>,
+        mode: StoreMode,
+        silent: bool,
+    ) -> PyResult<u64> {
+        let set = input::messages(messages)?;
+        let labels = input::labels(labels)?;
+        let uid = self.uid();
+        // The command itself rather than `request::store_gmail_labels`:
+        // that takes `&str` names, and labels given as bytes are sent as
+        // they are (IMAPClient's way), and it has no `.SILENT`.
+        let command = Command::StoreGmailLabels { uid, set: set.clone(), mode, silent, labels };
+        let shape = match silent {
+            true => Shape::Nothing,
+            false => Shape::GmailLabels { wanted: set, uid_is_key: uid, store: true },
+        };
+        self.submit(request::command(command), shape)
     }
 
     fn searchish(&mut self, criteria: &Bound<'_, PyAny>, charset: Option<&str>) -> PyResult<SearchKey> {
@@ -294,6 +323,23 @@ impl PyEngine {
                     if let Some(value) = data.cast_into::<PyDict>()?.get_item(&key)? {
                         out.set_item(id, value)?;
                     }
+                }
+                Ok(out.into_any())
+            }
+            (
+                Shape::GmailLabels { wanted, uid_is_key, store },
+                Output::Fetch(f) | Output::Store(imap_core::request::StoreResult { fetches: f, .. }),
+            ) => {
+                let out = PyDict::new(py);
+                for fetch in &f {
+                    let id = if *uid_is_key { fetch.uid() } else { Some(fetch.seq) };
+                    let (Some(id), Some(labels)) = (id, fetch.gmail_labels()) else { continue };
+                    if wanted.contains(id, u32::MAX) {
+                        out.set_item(id, PyList::new(py, labels.iter().map(Mailbox::as_str))?)?;
+                    }
+                }
+                if *store && out.is_empty() {
+                    return Ok(py.None().into_bound(py));
                 }
                 Ok(out.into_any())
             }
@@ -1087,6 +1133,49 @@ impl PyEngine {
         silent: bool,
     ) -> PyResult<u64> {
         self.store(messages, flags, StoreMode::Replace, silent)
+    }
+
+    /// The Gmail labels of each message (FETCH X-GM-LABELS):
+    /// `{msgid: [label, ...]}`, labels as `str`.
+    fn get_gmail_labels(&mut self, messages: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let set = input::messages(messages)?;
+        let uid = self.uid();
+        let shape = Shape::GmailLabels { wanted: set.clone(), uid_is_key: uid, store: false };
+        self.submit(request::gmail_labels(uid, set).erase(), shape)
+    }
+
+    /// STORE +X-GM-LABELS (Gmail, X-GM-EXT-1): the labels afterwards, or
+    /// `None` with `silent`.
+    #[pyo3(signature = (messages, labels, silent = false))]
+    fn add_gmail_labels(
+        &mut self,
+        messages: &Bound<'_, PyAny>,
+        labels: &Bound<'_, PyAny>,
+        silent: bool,
+    ) -> PyResult<u64> {
+        self.store_labels(messages, labels, StoreMode::Add, silent)
+    }
+
+    /// STORE -X-GM-LABELS.
+    #[pyo3(signature = (messages, labels, silent = false))]
+    fn remove_gmail_labels(
+        &mut self,
+        messages: &Bound<'_, PyAny>,
+        labels: &Bound<'_, PyAny>,
+        silent: bool,
+    ) -> PyResult<u64> {
+        self.store_labels(messages, labels, StoreMode::Remove, silent)
+    }
+
+    /// STORE X-GM-LABELS (replace).
+    #[pyo3(signature = (messages, labels, silent = false))]
+    fn set_gmail_labels(
+        &mut self,
+        messages: &Bound<'_, PyAny>,
+        labels: &Bound<'_, PyAny>,
+        silent: bool,
+    ) -> PyResult<u64> {
+        self.store_labels(messages, labels, StoreMode::Replace, silent)
     }
 
     /// STORE +FLAGS (\Deleted).
