@@ -13,8 +13,9 @@ class Event:
     """An event of the engine."""
 
     kind: Literal[
-        "greeting", "ready", "fetched", "idle_started", "unsolicited", "sasl_challenge",
-        "starttls", "response_error", "protocol_error", "logged_out", "connection_lost", "other",
+        "greeting", "ready", "fetched", "idle_started", "unsolicited", "mailbox_access",
+        "sasl_challenge", "starttls", "response_error", "protocol_error", "logged_out",
+        "connection_lost", "other",
     ]
     id: Optional[int]
     data: Any

@@ -361,7 +361,13 @@ class IMAPClient:
         return self._run(self._engine.find_special_folder(folder_flag))
 
     def select_folder(self, folder: Any, readonly: bool = False) -> Dict[bytes, Any]:
-        """SELECT (EXAMINE with *readonly*): the folder's state."""
+        """SELECT (EXAMINE with *readonly*): the folder's state.
+
+        While the folder is read-only (*readonly*, or the server said so),
+        STORE, EXPUNGE and MOVE raise :class:`IMAPClientReadOnlyError`
+        without sending anything. A SELECT the server answers read-only
+        raises it too, as IMAPClient (imaplib) does; the folder is selected
+        all the same."""
         return self._run(self._engine.select_folder(folder, readonly))
 
     def unselect_folder(self) -> bytes:

@@ -17,7 +17,7 @@ use imap_core::types::{
 use imap_core::{Client, ClientConfig, CommandError, Event, Switch, UsageError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 use super::convert::{status_text, Conv};
@@ -50,7 +50,12 @@ enum Shape {
     /// ID: `((key, value, ...),)` or `(None,)`.
     Id,
     Namespace,
-    Select,
+    /// The folder's state; a SELECT (not `readonly`) that the server
+    /// answered `[READ-ONLY]` raises IMAPClient's `ReadOnlyError`, as
+    /// imaplib's `select` does.
+    Select {
+        readonly: bool,
+    },
     List {
         folder_encode: bool,
     },
@@ -281,7 +286,11 @@ impl PyEngine {
                 let class = py.import("imap_core.response_types")?.getattr("Namespace")?;
                 class.call1((group(&ns.personal)?, group(&ns.other_users)?, group(&ns.shared)?))
             }
-            (Shape::Select, Output::Select(s)) => {
+            (Shape::Select { readonly }, Output::Select(s)) => {
+                if s.mailbox.read_only && !readonly {
+                    let name = s.mailbox.name.as_ref().map_or("the folder", Mailbox::as_str);
+                    return Err(error(py, Exc::ReadOnly, &format!("{name} is not writable")));
+                }
                 let d = conv.select_dict(&s.mailbox)?;
                 if s.closed {
                     d.set_item(conv.bytes(b"CLOSED"), PyList::new(py, [conv.bytes(b"")])?)?;
@@ -726,6 +735,15 @@ impl PyEngine {
             Event::Ready(id) => ("ready", Some(id_number(id)), none()),
             Event::Fetched(id) => ("fetched", Some(id_number(id)), none()),
             Event::IdleStarted(id) => ("idle_started", Some(id_number(id)), none()),
+            Event::MailboxAccess { mailbox, read_only } => {
+                let name = if self.folder_encode {
+                    mailbox.as_str().into_bound_py_any(py)?
+                } else {
+                    PyBytes::new(py, mailbox.wire()).into_any()
+                };
+                let data = PyTuple::new(py, [name, PyBool::new(py, read_only).to_owned().into_any()])?;
+                ("mailbox_access", None, data.into_any().unbind())
+            }
             Event::Unsolicited(r) => {
                 ("unsolicited", None, Conv::new(py, self.normalise_times)?.untagged(&r)?.unbind())
             }
@@ -916,7 +934,7 @@ impl PyEngine {
     fn select_folder(&mut self, folder: &Bound<'_, PyAny>, readonly: bool) -> PyResult<u64> {
         let mailbox = self.folder(folder)?;
         let request = request::select_with(mailbox, readonly, Default::default());
-        self.submit(request.erase(), Shape::Select)
+        self.submit(request.erase(), Shape::Select { readonly })
     }
 
     /// UNSELECT.
@@ -1332,9 +1350,10 @@ impl PyEngine {
 #[pyclass(module = "imap_core._core", name = "Event", get_all, frozen)]
 pub(crate) struct PyEvent {
     /// `"greeting"`, `"ready"`, `"fetched"`, `"idle_started"`,
-    /// `"unsolicited"`, `"sasl_challenge"`, `"starttls"`,
-    /// `"response_error"`, `"protocol_error"`, `"logged_out"`,
-    /// `"connection_lost"`.
+    /// `"unsolicited"`, `"mailbox_access"` (data: `(folder, read_only)`,
+    /// when the selected folder is read-only or its access changes),
+    /// `"sasl_challenge"`, `"starttls"`, `"response_error"`,
+    /// `"protocol_error"`, `"logged_out"`, `"connection_lost"`.
     kind: &'static str,
     id: Option<u64>,
     data: Py<PyAny>,
@@ -1400,6 +1419,7 @@ fn usage_to_py(py: Python<'_>, e: &UsageError) -> PyErr {
         UsageError::WrongState { .. } => Exc::IllegalState,
         UsageError::MissingCapability { .. } => Exc::Capability,
         UsageError::Closed => Exc::Abort,
+        UsageError::ReadOnly { .. } => Exc::ReadOnly,
         _ => Exc::Error,
     };
     error(py, kind, &e.to_string())
