@@ -329,6 +329,14 @@ class IMAPClient:
             raise IllegalStateError(f"ENABLE command illegal in state {self._engine.state}")
         return self._run(self._engine.enable(*capabilities))
 
+    def enable_utf8_accept(self) -> bool:
+        """ENABLE UTF8=ACCEPT (RFC 6855), after login and before selecting
+        a folder: from then on folder names travel as UTF-8 instead of
+        modified UTF-7 (the names given and returned stay ``str``). Returns
+        whether the server enabled it. IMAPClient's way,
+        ``enable("UTF8=ACCEPT")``, does the same."""
+        return self._run(self._engine.enable_utf8_accept())
+
     def id_(self, parameters: Optional[Dict[str, str]] = None) -> Any:
         """ID: what the server says about itself."""
         if parameters is not None and not isinstance(parameters, dict):

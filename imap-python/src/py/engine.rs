@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use imap_core::ext::sasl;
 use imap_core::request::{self, AnyHandle, Completion, Output, Request};
 use imap_core::types::{
-    AppendMessage, Command, Mailbox, SearchKey, SequenceSet, SortCriterion, SortKey, SpecialUse, StateName,
-    StatusAttr, StatusKind, StoreMode, ThreadAlgorithm,
+    AppendMessage, Capability, Command, Mailbox, SearchKey, SequenceSet, SortCriterion, SortKey, SpecialUse,
+    StateName, StatusAttr, StatusKind, StoreMode, ThreadAlgorithm,
 };
 use imap_core::{Client, ClientConfig, CommandError, Event, Switch, UsageError};
 use pyo3::exceptions::PyValueError;
@@ -49,6 +49,8 @@ enum Shape {
     Enabled,
     /// ID: `((key, value, ...),)` or `(None,)`.
     Id,
+    /// ENABLE UTF8=ACCEPT: whether the server enabled it.
+    Utf8Accept,
     Namespace,
     /// The folder's state; a SELECT (not `readonly`) that the server
     /// answered `[READ-ONLY]` raises IMAPClient's `ReadOnlyError`, as
@@ -250,6 +252,9 @@ impl PyEngine {
                 let items: Vec<_> = caps.iter().map(|c| PyBytes::new(py, c.to_string().as_bytes())).collect();
                 Ok(PyList::new(py, items)?.into_any())
             }
+            (Shape::Utf8Accept, Output::Enabled(caps)) => {
+                Ok(PyBool::new(py, caps.has(&Capability::Utf8Accept)).to_owned().into_any())
+            }
             (Shape::Id, Output::Id(params)) => {
                 let inner = match params {
                     None => py.None().into_bound(py),
@@ -424,9 +429,11 @@ impl PyEngine {
     ///
     /// `protocol_log` turns the live protocol log on from the start (see
     /// `set_protocol_log`); it holds at most `protocol_log_limit` bytes
-    /// (default 4 MiB) until taken.
+    /// (default 4 MiB) until taken. `utf8_accept` sends
+    /// `ENABLE UTF8=ACCEPT` (RFC 6855) right after the login when the
+    /// server offers it: folder names then travel as UTF-8.
     #[new]
-    #[pyo3(signature = (*, use_uid = true, tag_prefix = "A", response_timeout = Some(60.0), idle_refresh = 29.0 * 60.0, auto_idle = None, max_pending_events = 10_000, max_line_length = None, max_literal_size = None, protocol_log = false, protocol_log_limit = None))]
+    #[pyo3(signature = (*, use_uid = true, tag_prefix = "A", response_timeout = Some(60.0), idle_refresh = 29.0 * 60.0, auto_idle = None, max_pending_events = 10_000, max_line_length = None, max_literal_size = None, protocol_log = false, protocol_log_limit = None, utf8_accept = false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         use_uid: bool,
@@ -439,6 +446,7 @@ impl PyEngine {
         max_literal_size: Option<u64>,
         protocol_log: bool,
         protocol_log_limit: Option<usize>,
+        utf8_accept: bool,
     ) -> PyResult<Self> {
         let secs = |s: f64| {
             Duration::try_from_secs_f64(s).map_err(|_| PyValueError::new_err(format!("not a duration: {s}")))
@@ -460,6 +468,7 @@ impl PyEngine {
         if let Some(n) = protocol_log_limit {
             config.protocol_log_limit = n;
         }
+        config.utf8_accept = utf8_accept;
         Ok(PyEngine {
             core: Mutex::new(Client::new(config)),
             pending: HashMap::new(),
@@ -496,6 +505,12 @@ impl PyEngine {
     #[getter]
     fn capabilities_known(&mut self) -> bool {
         client(&mut self.core).capabilities_known()
+    }
+
+    /// The extensions enabled with ENABLE (tuple of upper-case bytes),
+    /// e.g. `(b"UTF8=ACCEPT",)`.
+    fn enabled_capabilities<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        caps_tuple(py, client(&mut self.core).enabled())
     }
 
     /// Whether the server announces `capability` (case-insensitive).
@@ -863,6 +878,13 @@ impl PyEngine {
     fn enable(&mut self, capabilities: Vec<Bound<'_, PyAny>>) -> PyResult<u64> {
         let names = capabilities.iter().map(input::text).collect::<PyResult<Vec<_>>>()?;
         self.submit(request::enable(&names).erase(), Shape::Enabled)
+    }
+
+    /// ENABLE UTF8=ACCEPT (RFC 6855), in the authenticated state before a
+    /// SELECT: from its success on, folder names travel as UTF-8; the
+    /// result is whether the server enabled it.
+    fn enable_utf8_accept(&mut self) -> PyResult<u64> {
+        self.submit(request::enable_utf8_accept().erase(), Shape::Utf8Accept)
     }
 
     /// ID.
