@@ -1384,7 +1384,8 @@ pub(crate) struct PyEvent {
 #[pymethods]
 impl PyEvent {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("Event(kind={:?}, id={:?}, data={})", self.kind, self.id, self.data.bind(py).repr()?))
+        let id = self.id.map_or_else(|| "None".to_owned(), |id| id.to_string());
+        Ok(format!("Event(kind='{}', id={id}, data={})", self.kind, self.data.bind(py).repr()?))
     }
 }
 
