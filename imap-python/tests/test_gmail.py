@@ -105,6 +105,9 @@ class FakeGmail:
                 suffix = b" UID 101" if uid else b""
                 untagged = [b"* 1 FETCH (X-GM-LABELS %s%s)" % (STORED[item], suffix)]
             text = b"OK STORE (Success)"
+        elif verb == b"SEARCH":
+            untagged = [b"* SEARCH 101 104" if uid else b"* SEARCH 1 4"]
+            text = b"OK SEARCH completed (Success)"
         elif verb == b"LOGOUT":
             untagged = [b"* BYE LOGOUT Requested"]
             text = b"OK 73 good day (Success)"
@@ -136,6 +139,7 @@ def label_calls(c, record):
     record("add nothing", c.add_gmail_labels([], "foo"))
     record("get nothing", c.get_gmail_labels([]))
     record("raw fetch", c.fetch([101, 104], ["X-GM-LABELS"]))
+    record("gmail search", c.gmail_search("label:Muy-Importante"))
     c.use_uid = False
     record("get by number", c.get_gmail_labels([1, 2, 3, 4]))
     record("add by number", c.add_gmail_labels(1, "foo"))
@@ -163,7 +167,7 @@ def test_labels_as_imapclient_gives_them(gmail):
     # On the wire: system labels as Gmail shows them, names like folder
     # names (modified UTF-7), .SILENT when asked; nothing for no messages.
     sent = [line.split(b" ", 1)[1] for line in gmail.sessions[1]]
-    assert [s for s in sent if b"X-GM-LABELS" in s] == [
+    assert [s for s in sent if b"X-GM-" in s] == [
         b"UID FETCH 101:104 (X-GM-LABELS)",
         b"UID FETCH 101 (X-GM-LABELS)",
         b"UID STORE 101 +X-GM-LABELS (foo)",
@@ -171,6 +175,7 @@ def test_labels_as_imapclient_gives_them(gmail):
         b"UID STORE 101 -X-GM-LABELS (foo)",
         b"UID STORE 101 X-GM-LABELS (\\Starred &AOk-t&AOk-)",
         b"UID FETCH 101,104 (X-GM-LABELS)",
+        b'UID SEARCH X-GM-RAW "label:Muy-Importante"',
         b"FETCH 1:4 (X-GM-LABELS)",
         b"STORE 1 +X-GM-LABELS (foo)",
     ]
@@ -236,12 +241,14 @@ def test_label_changes_refused_without_x_gm_ext_1(server, caplog):
     for method in (c.add_gmail_labels, c.remove_gmail_labels, c.set_gmail_labels):
         with pytest.raises(imap_core.CapabilityError, match="X-GM-EXT-1"):
             method([1], ["foo"])
+    with pytest.raises(imap_core.CapabilityError, match="X-GM-EXT-1"):  # as IMAPClient's
+        c.gmail_search("has:attachment")
     with pytest.raises(imap_core.IMAPClientError, match="X-GM-LABELS"):
         c.get_gmail_labels([1])
     c.noop()
     c.logout()
     sent = [r.getMessage() for r in caplog.records if r.getMessage().startswith("C: ")]
-    assert [line for line in sent if "STORE" in line] == []
+    assert [line for line in sent if "STORE" in line or "SEARCH" in line] == []
     assert any("FETCH 1 (X-GM-LABELS)" in line for line in sent)
 
     # IMAPClient sends them and Dovecot says BAD: an IMAPClientError too.
@@ -250,6 +257,8 @@ def test_label_changes_refused_without_x_gm_ext_1(server, caplog):
     theirs.select_folder("INBOX")
     with pytest.raises(imap_core.IMAPClientError):
         theirs.add_gmail_labels([1], ["foo"])
+    with pytest.raises(imapclient.exceptions.CapabilityError, match="X-GM-EXT-1"):
+        theirs.gmail_search("has:attachment")
     theirs.logout()
 
 

@@ -1022,10 +1022,15 @@ impl PyEngine {
         self.submit(request::search_with_modseq(uid, key).erase(), Shape::Search)
     }
 
-    /// SEARCH X-GM-RAW (Gmail).
+    /// SEARCH X-GM-RAW (Gmail); without X-GM-EXT-1 raises
+    /// `CapabilityError` before sending, as IMAPClient does.
     #[pyo3(signature = (query, charset = None))]
     fn gmail_search(&mut self, query: &Bound<'_, PyAny>, charset: Option<&str>) -> PyResult<u64> {
         let _ = charset;
+        if !client(&mut self.core).capabilities().has_name("X-GM-EXT-1") {
+            let message = "Server does not support X-GM-EXT-1 capability";
+            return Err(error(query.py(), Exc::Capability, message));
+        }
         let key = SearchKey::GmRaw(input::text_bytes(query)?.into());
         let uid = self.uid();
         self.submit(request::search_with_modseq(uid, key).erase(), Shape::Search)
