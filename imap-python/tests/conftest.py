@@ -2,8 +2,10 @@
 ``imap-conformance`` binary, both located through environment variables
 that ``scripts/python-test`` sets."""
 
+import contextlib
 import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -39,3 +41,31 @@ def conformance_bin() -> str:
 def scenarios_dir() -> str:
     here = os.path.dirname(os.path.abspath(__file__))
     return os.path.join(here, "..", "..", "conformance", "scenarios")
+
+
+@pytest.fixture
+def scripted(conformance_bin, tmp_path):
+    """A scripted server: ``with scripted(text) as port:`` serves one
+    session of *text* (the scenario format of conformance/src/script.rs:
+    ``S:`` lines sent, ``C:`` lines the client must send, ``{tag}``
+    captures) with ``imap-conformance serve``, and when the block ends
+    (the client closed) checks that the client sent exactly what the
+    script expects."""
+
+    @contextlib.contextmanager
+    def serve(text):
+        path = tmp_path / f"script{len(list(tmp_path.iterdir()))}.imap"
+        path.write_text(text, encoding="utf-8")
+        server = subprocess.Popen(
+            [conformance_bin, "serve", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        try:
+            yield int(server.stdout.readline())
+            _, err = server.communicate(timeout=20)
+            assert server.returncode == 0, f"the scripted server failed:\n{err.decode()}"
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+
+    return serve

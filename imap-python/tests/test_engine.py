@@ -24,6 +24,15 @@ def engine_after_login(**config):
     return e
 
 
+def test_event_repr_is_python():
+    e = imap_core.Engine()
+    e.feed(b"* OK [CAPABILITY IMAP4rev1] hi\r\n")
+    assert repr(e.poll_event()) == "Event(kind='greeting', id=None, data=b'[CAPABILITY IMAP4rev1] hi')"
+    rid = e.noop()
+    e.feed(b"A1 OK done\r\n")
+    assert repr([ev for ev in drain(e) if ev.kind == "ready"][0]) == f"Event(kind='ready', id={rid}, data=None)"
+
+
 def drain(e):
     events = []
     while (ev := e.poll_event()) is not None:

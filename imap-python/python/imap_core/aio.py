@@ -28,6 +28,7 @@ import ssl as ssl_lib
 from collections import deque
 from typing import Any, Deque, Dict, List, Optional
 
+from . import _log
 from ._core import Engine
 from .exceptions import IMAPClientAbortError, IMAPClientError, UnsupportedError
 
@@ -45,6 +46,7 @@ async def connect(
     insecure_skip_verify: bool = False,
     use_uid: bool = True,
     auto_idle: Optional[float] = None,
+    utf8_accept: bool = False,
 ) -> "AsyncIMAPClient":
     """Connects and waits for the greeting (and STARTTLS).
 
@@ -56,6 +58,13 @@ async def connect(
     how long the server may stay silent while a command waits. *auto_idle*
     starts IDLE after that many seconds of quiet in a selected folder
     (news then arrives through :meth:`AsyncIMAPClient.unsolicited`).
+    *utf8_accept* sends ``ENABLE UTF8=ACCEPT`` (RFC 6855) right after the
+    login when the server offers it (the login completes after it): folder
+    names then travel as UTF-8 instead of modified UTF-7.
+
+    The protocol is logged at DEBUG to the logger ``imap_core.protocol``
+    while it is enabled for DEBUG (``C: ...`` sent, ``S: ...`` received,
+    redacted).
     """
     if security not in ("tls", "starttls", "plain"):
         raise ValueError(f"security must be 'tls', 'starttls' or 'plain', not {security!r}")
@@ -65,7 +74,7 @@ async def connect(
     if security != "plain":
         context = ssl_context or _default_context(ca_file, insecure_skip_verify)
     loop = asyncio.get_running_loop()
-    client = AsyncIMAPClient(host, use_uid=use_uid, timeout=timeout, auto_idle=auto_idle)
+    client = AsyncIMAPClient(host, use_uid=use_uid, timeout=timeout, auto_idle=auto_idle, utf8_accept=utf8_accept)
     client._context = context
     connecting = loop.create_connection(
         lambda: _Protocol(client),
@@ -129,15 +138,33 @@ _SIMPLE = [
     "gmail_search", "sort", "thread", "get_flags", "add_flags", "remove_flags", "set_flags",
     "delete_messages", "undelete_messages", "append", "multiappend", "copy", "move",
     "uid_expunge", "getacl", "setacl", "get_quota_root", "get_quota", "compress",
+    "get_gmail_labels", "add_gmail_labels", "remove_gmail_labels", "set_gmail_labels",
+    "enable_utf8_accept",
 ]
 
 
 class AsyncIMAPClient:
     """An IMAP session on asyncio; make one with :func:`connect`."""
 
-    def __init__(self, host: str, *, use_uid: bool = True, timeout: Optional[float] = None, auto_idle: Optional[float] = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        *,
+        use_uid: bool = True,
+        timeout: Optional[float] = None,
+        auto_idle: Optional[float] = None,
+        utf8_accept: bool = False,
+    ) -> None:
         self.host = host
-        self._engine = Engine(use_uid=use_uid, response_timeout=timeout, auto_idle=auto_idle)
+        logging_protocol = _log.wanted()
+        self._engine = Engine(
+            use_uid=use_uid,
+            response_timeout=timeout,
+            auto_idle=auto_idle,
+            utf8_accept=utf8_accept,
+            protocol_log=logging_protocol,
+        )
+        self._log = _log.ProtocolLog(self._engine, logging_protocol)
         self._loop = asyncio.get_running_loop()
         self._engine.handle_timeout(self._loop.time())
         self._transport: Optional[asyncio.Transport] = None
@@ -254,6 +281,7 @@ class AsyncIMAPClient:
                 if out is not None:
                     self._transport.write(out)
                     moved = True
+            self._log.drain()
             while True:
                 event = engine.poll_event()
                 if event is None:

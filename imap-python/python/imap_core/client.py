@@ -22,6 +22,7 @@ import ssl as ssl_lib
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from . import _log
 from ._core import Engine
 from .exceptions import IMAPClientAbortError, IMAPClientError, IMAPClientReadOnlyError, UnsupportedError
 
@@ -49,10 +50,6 @@ UNSUPPORTED: Dict[str, str] = {
     "xlist_folders": "XLIST is obsolete (Gmail's pre-SPECIAL-USE listing); use list_folders",
     "sasl_login": "a Python callable answering SASL challenges; use login, plain_login or oauth2_login",
     "oauthbearer_login": "OAUTHBEARER; use oauth2_login (XOAUTH2)",
-    "get_gmail_labels": "Gmail labels (X-GM-LABELS)",
-    "add_gmail_labels": "Gmail labels (X-GM-LABELS)",
-    "remove_gmail_labels": "Gmail labels (X-GM-LABELS)",
-    "set_gmail_labels": "Gmail labels (X-GM-LABELS)",
     "set_quota": "SETQUOTA (administrators)",
     "_get_quota": "GETQUOTA of a root; use get_quota_root",
 }
@@ -77,6 +74,10 @@ class IMAPClient:
     (default: :func:`ssl.create_default_context`); *timeout* is a number of
     seconds or a :class:`SocketTimeout`. *use_uid*, *folder_encode* and
     *normalise_times* behave as IMAPClient's attributes of the same names.
+
+    The protocol is logged as IMAPClient's is, at DEBUG, to the logger
+    ``imap_core.protocol`` (``C: ...`` sent, ``S: ...`` received, redacted):
+    ``logging.basicConfig(level=logging.DEBUG)`` shows it.
     """
 
     Error = IMAPClientError
@@ -105,7 +106,9 @@ class IMAPClient:
         self.ssl_context = ssl_context
         self.stream = stream
         self._timeout = timeout
-        self._engine = Engine(use_uid=use_uid, response_timeout=timeout.read)
+        logging_protocol = _log.wanted()
+        self._engine = Engine(use_uid=use_uid, response_timeout=timeout.read, protocol_log=logging_protocol)
+        self._log = _log.ProtocolLog(self._engine, logging_protocol)
         self._unsolicited: List[Any] = []
         self._idle_id: Optional[int] = None
         self._sock = self._connect(timeout.connect)
@@ -140,7 +143,8 @@ class IMAPClient:
 
     @property
     def welcome(self) -> Optional[bytes]:
-        """The server's greeting text."""
+        """The server's greeting line, as IMAPClient gives it:
+        ``b"* OK [CAPABILITY ...] Dovecot ready."``."""
         return self._engine.welcome
 
     def socket(self) -> socket_lib.socket:
@@ -240,6 +244,7 @@ class IMAPClient:
 
     def _absorb(self) -> None:
         engine = self._engine
+        self._log.drain()
         while True:
             event = engine.poll_event()
             if event is None:
@@ -298,6 +303,7 @@ class IMAPClient:
         self._close_socket()
 
     def _close_socket(self) -> None:
+        self._log.drain()
         try:
             self._sock.close()
         except OSError:
@@ -322,6 +328,14 @@ class IMAPClient:
 
             raise IllegalStateError(f"ENABLE command illegal in state {self._engine.state}")
         return self._run(self._engine.enable(*capabilities))
+
+    def enable_utf8_accept(self) -> bool:
+        """ENABLE UTF8=ACCEPT (RFC 6855), after login and before selecting
+        a folder: from then on folder names travel as UTF-8 instead of
+        modified UTF-7 (the names given and returned stay ``str``). Returns
+        whether the server enabled it. IMAPClient's way,
+        ``enable("UTF8=ACCEPT")``, does the same."""
+        return self._run(self._engine.enable_utf8_accept())
 
     def id_(self, parameters: Optional[Dict[str, str]] = None) -> Any:
         """ID: what the server says about itself."""
@@ -355,7 +369,13 @@ class IMAPClient:
         return self._run(self._engine.find_special_folder(folder_flag))
 
     def select_folder(self, folder: Any, readonly: bool = False) -> Dict[bytes, Any]:
-        """SELECT (EXAMINE with *readonly*): the folder's state."""
+        """SELECT (EXAMINE with *readonly*): the folder's state.
+
+        While the folder is read-only (*readonly*, or the server said so),
+        STORE, EXPUNGE and MOVE raise :class:`IMAPClientReadOnlyError`
+        without sending anything. A SELECT the server answers read-only
+        raises it too, as IMAPClient (imaplib) does; the folder is selected
+        all the same."""
         return self._run(self._engine.select_folder(folder, readonly))
 
     def unselect_folder(self) -> bytes:
@@ -439,6 +459,34 @@ class IMAPClient:
         if not messages:
             return {}
         return self._run(self._engine.set_flags(messages, flags, silent))
+
+    def get_gmail_labels(self, messages: Any) -> Dict[int, List[str]]:
+        """The Gmail labels of each message: ``{msgid: [label, ...]}``
+        (X-GM-LABELS; Gmail and servers with X-GM-EXT-1)."""
+        if not messages:
+            return {}
+        return self._run(self._engine.get_gmail_labels(messages))
+
+    def add_gmail_labels(self, messages: Any, labels: Any, silent: bool = False) -> Optional[Dict[int, List[str]]]:
+        """Adds *labels* (a string or a sequence) to *messages*; their
+        labels afterwards (see :meth:`get_gmail_labels`), or ``None`` with
+        *silent*. Without X-GM-EXT-1 raises :class:`CapabilityError`,
+        nothing sent."""
+        if not messages:
+            return None
+        return self._run(self._engine.add_gmail_labels(messages, labels, silent))
+
+    def remove_gmail_labels(self, messages: Any, labels: Any, silent: bool = False) -> Optional[Dict[int, List[str]]]:
+        """Removes *labels* from *messages* (see :meth:`add_gmail_labels`)."""
+        if not messages:
+            return None
+        return self._run(self._engine.remove_gmail_labels(messages, labels, silent))
+
+    def set_gmail_labels(self, messages: Any, labels: Any, silent: bool = False) -> Optional[Dict[int, List[str]]]:
+        """Replaces the labels of *messages* (see :meth:`add_gmail_labels`)."""
+        if not messages:
+            return None
+        return self._run(self._engine.set_gmail_labels(messages, labels, silent))
 
     def delete_messages(self, messages: Any, silent: bool = False) -> Optional[Dict[int, Tuple[bytes, ...]]]:
         """Marks messages ``\\Deleted``."""

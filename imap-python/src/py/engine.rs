@@ -11,13 +11,13 @@ use std::time::{Duration, Instant};
 use imap_core::ext::sasl;
 use imap_core::request::{self, AnyHandle, Completion, Output, Request};
 use imap_core::types::{
-    AppendMessage, Mailbox, SearchKey, SequenceSet, SortCriterion, SortKey, SpecialUse, StateName,
-    StatusAttr, StoreMode, ThreadAlgorithm,
+    AppendMessage, Capability, Command, Mailbox, SearchKey, SequenceSet, SortCriterion, SortKey, SpecialUse,
+    StateName, StatusAttr, StatusKind, StoreMode, ThreadAlgorithm,
 };
 use imap_core::{Client, ClientConfig, CommandError, Event, Switch, UsageError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 use super::convert::{status_text, Conv};
@@ -49,8 +49,15 @@ enum Shape {
     Enabled,
     /// ID: `((key, value, ...),)` or `(None,)`.
     Id,
+    /// ENABLE UTF8=ACCEPT: whether the server enabled it.
+    Utf8Accept,
     Namespace,
-    Select,
+    /// The folder's state; a SELECT (not `readonly`) that the server
+    /// answered `[READ-ONLY]` raises IMAPClient's `ReadOnlyError`, as
+    /// imaplib's `select` does.
+    Select {
+        readonly: bool,
+    },
     List {
         folder_encode: bool,
     },
@@ -68,6 +75,14 @@ enum Shape {
         wanted: SequenceSet,
         uid_is_key: bool,
         key: &'static [u8],
+    },
+    /// Gmail labels of each message of a FETCH or STORE: `{msgid: [label,
+    /// ...]}`, each label a `str`; with `store`, `None` when the server
+    /// sent none (IMAPClient's `_gm_label_store`).
+    GmailLabels {
+        wanted: SequenceSet,
+        uid_is_key: bool,
+        store: bool,
     },
     /// `(text, [(n, b"EXPUNGE"), ...])`.
     Expunge,
@@ -100,7 +115,6 @@ pub(crate) struct PyEngine {
     base: Option<f64>,
     folder_encode: bool,
     normalise_times: bool,
-    welcome: Option<Vec<u8>>,
 }
 
 impl PyEngine {
@@ -177,6 +191,27 @@ impl PyEngine {
         self.submit(request::store(uid, set, mode, &flags).erase(), shape)
     }
 
+    fn store_labels(
+        &mut self,
+        messages: &Bound<'_, PyAny>,
+        labels: &Bound<'_, PyAny>,
+        mode: StoreMode,
+        silent: bool,
+    ) -> PyResult<u64> {
+        let set = input::messages(messages)?;
+        let labels = input::labels(labels)?;
+        let uid = self.uid();
+        // The command itself rather than `request::store_gmail_labels`:
+        // that takes `&str` names, and labels given as bytes are sent as
+        // they are (IMAPClient's way), and it has no `.SILENT`.
+        let command = Command::StoreGmailLabels { uid, set: set.clone(), mode, silent, labels };
+        let shape = match silent {
+            true => Shape::Nothing,
+            false => Shape::GmailLabels { wanted: set, uid_is_key: uid, store: true },
+        };
+        self.submit(request::command(command), shape)
+    }
+
     fn searchish(&mut self, criteria: &Bound<'_, PyAny>, charset: Option<&str>) -> PyResult<SearchKey> {
         if criteria.is_instance_of::<PyString>() || criteria.is_instance_of::<PyBytes>() {
             // A single string is sent as given, as IMAPClient does.
@@ -217,6 +252,9 @@ impl PyEngine {
                 let items: Vec<_> = caps.iter().map(|c| PyBytes::new(py, c.to_string().as_bytes())).collect();
                 Ok(PyList::new(py, items)?.into_any())
             }
+            (Shape::Utf8Accept, Output::Enabled(caps)) => {
+                Ok(PyBool::new(py, caps.has(&Capability::Utf8Accept)).to_owned().into_any())
+            }
             (Shape::Id, Output::Id(params)) => {
                 let inner = match params {
                     None => py.None().into_bound(py),
@@ -253,7 +291,11 @@ impl PyEngine {
                 let class = py.import("imap_core.response_types")?.getattr("Namespace")?;
                 class.call1((group(&ns.personal)?, group(&ns.other_users)?, group(&ns.shared)?))
             }
-            (Shape::Select, Output::Select(s)) => {
+            (Shape::Select { readonly }, Output::Select(s)) => {
+                if s.mailbox.read_only && !readonly {
+                    let name = s.mailbox.name.as_ref().map_or("the folder", Mailbox::as_str);
+                    return Err(error(py, Exc::ReadOnly, &format!("{name} is not writable")));
+                }
                 let d = conv.select_dict(&s.mailbox)?;
                 if s.closed {
                     d.set_item(conv.bytes(b"CLOSED"), PyList::new(py, [conv.bytes(b"")])?)?;
@@ -295,6 +337,23 @@ impl PyEngine {
                     if let Some(value) = data.cast_into::<PyDict>()?.get_item(&key)? {
                         out.set_item(id, value)?;
                     }
+                }
+                Ok(out.into_any())
+            }
+            (
+                Shape::GmailLabels { wanted, uid_is_key, store },
+                Output::Fetch(f) | Output::Store(imap_core::request::StoreResult { fetches: f, .. }),
+            ) => {
+                let out = PyDict::new(py);
+                for fetch in &f {
+                    let id = if *uid_is_key { fetch.uid() } else { Some(fetch.seq) };
+                    let (Some(id), Some(labels)) = (id, fetch.gmail_labels()) else { continue };
+                    if wanted.contains(id, u32::MAX) {
+                        out.set_item(id, PyList::new(py, labels.iter().map(Mailbox::as_str))?)?;
+                    }
+                }
+                if *store && out.is_empty() {
+                    return Ok(py.None().into_bound(py));
                 }
                 Ok(out.into_any())
             }
@@ -367,8 +426,14 @@ impl PyEngine {
     /// Every size the server controls has a limit: `max_line_length`
     /// (default 8 MiB) and `max_literal_size` (default 256 MiB); a response
     /// over one is skipped and reported, the session goes on.
+    ///
+    /// `protocol_log` turns the live protocol log on from the start (see
+    /// `set_protocol_log`); it holds at most `protocol_log_limit` bytes
+    /// (default 4 MiB) until taken. `utf8_accept` sends
+    /// `ENABLE UTF8=ACCEPT` (RFC 6855) right after the login when the
+    /// server offers it: folder names then travel as UTF-8.
     #[new]
-    #[pyo3(signature = (*, use_uid = true, tag_prefix = "A", response_timeout = Some(60.0), idle_refresh = 29.0 * 60.0, auto_idle = None, max_pending_events = 10_000, max_line_length = None, max_literal_size = None))]
+    #[pyo3(signature = (*, use_uid = true, tag_prefix = "A", response_timeout = Some(60.0), idle_refresh = 29.0 * 60.0, auto_idle = None, max_pending_events = 10_000, max_line_length = None, max_literal_size = None, protocol_log = false, protocol_log_limit = None, utf8_accept = false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         use_uid: bool,
@@ -379,6 +444,9 @@ impl PyEngine {
         max_pending_events: usize,
         max_line_length: Option<usize>,
         max_literal_size: Option<u64>,
+        protocol_log: bool,
+        protocol_log_limit: Option<usize>,
+        utf8_accept: bool,
     ) -> PyResult<Self> {
         let secs = |s: f64| {
             Duration::try_from_secs_f64(s).map_err(|_| PyValueError::new_err(format!("not a duration: {s}")))
@@ -396,6 +464,11 @@ impl PyEngine {
         if let Some(n) = max_literal_size {
             config.parse.limits.max_literal_len = n;
         }
+        config.protocol_log = protocol_log;
+        if let Some(n) = protocol_log_limit {
+            config.protocol_log_limit = n;
+        }
+        config.utf8_accept = utf8_accept;
         Ok(PyEngine {
             core: Mutex::new(Client::new(config)),
             pending: HashMap::new(),
@@ -403,7 +476,6 @@ impl PyEngine {
             base: None,
             folder_encode: true,
             normalise_times: true,
-            welcome: None,
         })
     }
 
@@ -435,15 +507,28 @@ impl PyEngine {
         client(&mut self.core).capabilities_known()
     }
 
+    /// The extensions enabled with ENABLE (tuple of upper-case bytes),
+    /// e.g. `(b"UTF8=ACCEPT",)`.
+    fn enabled_capabilities<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        caps_tuple(py, client(&mut self.core).enabled())
+    }
+
     /// Whether the server announces `capability` (case-insensitive).
     fn has_capability(&mut self, capability: &Bound<'_, PyAny>) -> PyResult<bool> {
         Ok(client(&mut self.core).capabilities().has_name(&input::text(capability)?))
     }
 
-    /// The greeting's text, once it arrived (IMAPClient's `welcome`).
+    /// The server's greeting once it arrived, the whole line as IMAPClient's
+    /// `welcome` shows it: `b"* OK [CAPABILITY ...] Dovecot ready."`.
     #[getter]
     fn welcome<'py>(&mut self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        self.welcome.as_ref().map(|w| PyBytes::new(py, w))
+        let greeting = client(&mut self.core).greeting()?;
+        let mut line = match greeting.kind {
+            StatusKind::PreAuth => b"* PREAUTH ".to_vec(),
+            _ => b"* OK ".to_vec(),
+        };
+        line.extend_from_slice(&status_text(greeting.code.as_ref(), &greeting.text));
+        Some(PyBytes::new(py, &line))
     }
 
     /// Message ids are UIDs (true) or sequence numbers.
@@ -539,6 +624,21 @@ impl PyEngine {
         client(&mut self.core).trace().map(|l| format!("{l}\n")).collect()
     }
 
+    /// Lines the live protocol log dropped because they were not taken in
+    /// time (over `protocol_log_limit` waiting).
+    #[getter]
+    fn log_dropped(&mut self) -> u64 {
+        client(&mut self.core).log_dropped()
+    }
+
+    /// Once the connection ended with an error: the error and the last
+    /// lines exchanged (redacted), for a bug report; `None` before, and
+    /// after a clean LOGOUT.
+    #[getter]
+    fn failure_report(&mut self) -> Option<String> {
+        client(&mut self.core).failure_report()
+    }
+
     /// Requests submitted and not yet taken.
     #[getter]
     fn pending(&mut self) -> usize {
@@ -624,6 +724,20 @@ impl PyEngine {
         Some(base + at.saturating_duration_since(self.anchor).as_secs_f64())
     }
 
+    /// The next line of the live protocol log (`"C: ..."` sent, `"S: ..."`
+    /// received), oldest first, or `None`: every line, redacted (passwords
+    /// and SASL data never appear, literal data shows as its size). Drain
+    /// it with the events. Only while the log is on (`set_protocol_log`).
+    fn poll_log(&mut self) -> Option<String> {
+        client(&mut self.core).poll_log().map(|line| line.to_string())
+    }
+
+    /// Turns the live protocol log on or off (off drops the lines not yet
+    /// taken).
+    fn set_protocol_log(&mut self, on: bool) {
+        client(&mut self.core).set_protocol_log(on);
+    }
+
     /// The next event, or `None`.
     fn poll_event(&mut self, py: Python<'_>) -> PyResult<Option<PyEvent>> {
         let Some(event) = client(&mut self.core).poll_event() else { return Ok(None) };
@@ -631,12 +745,20 @@ impl PyEngine {
         let (kind, id, data) = match event {
             Event::Greeting(status) => {
                 let text = status_text(status.code.as_ref(), &status.text);
-                self.welcome = Some(text.clone());
                 ("greeting", None, PyBytes::new(py, &text).into_any().unbind())
             }
             Event::Ready(id) => ("ready", Some(id_number(id)), none()),
             Event::Fetched(id) => ("fetched", Some(id_number(id)), none()),
             Event::IdleStarted(id) => ("idle_started", Some(id_number(id)), none()),
+            Event::MailboxAccess { mailbox, read_only } => {
+                let name = if self.folder_encode {
+                    mailbox.as_str().into_bound_py_any(py)?
+                } else {
+                    PyBytes::new(py, mailbox.wire()).into_any()
+                };
+                let data = PyTuple::new(py, [name, PyBool::new(py, read_only).to_owned().into_any()])?;
+                ("mailbox_access", None, data.into_any().unbind())
+            }
             Event::Unsolicited(r) => {
                 ("unsolicited", None, Conv::new(py, self.normalise_times)?.untagged(&r)?.unbind())
             }
@@ -758,6 +880,13 @@ impl PyEngine {
         self.submit(request::enable(&names).erase(), Shape::Enabled)
     }
 
+    /// ENABLE UTF8=ACCEPT (RFC 6855), in the authenticated state before a
+    /// SELECT: from its success on, folder names travel as UTF-8; the
+    /// result is whether the server enabled it.
+    fn enable_utf8_accept(&mut self) -> PyResult<u64> {
+        self.submit(request::enable_utf8_accept().erase(), Shape::Utf8Accept)
+    }
+
     /// ID.
     #[pyo3(signature = (parameters = None))]
     fn id_(&mut self, parameters: Option<&Bound<'_, PyDict>>) -> PyResult<u64> {
@@ -827,7 +956,7 @@ impl PyEngine {
     fn select_folder(&mut self, folder: &Bound<'_, PyAny>, readonly: bool) -> PyResult<u64> {
         let mailbox = self.folder(folder)?;
         let request = request::select_with(mailbox, readonly, Default::default());
-        self.submit(request.erase(), Shape::Select)
+        self.submit(request.erase(), Shape::Select { readonly })
     }
 
     /// UNSELECT.
@@ -893,10 +1022,15 @@ impl PyEngine {
         self.submit(request::search_with_modseq(uid, key).erase(), Shape::Search)
     }
 
-    /// SEARCH X-GM-RAW (Gmail).
+    /// SEARCH X-GM-RAW (Gmail); without X-GM-EXT-1 raises
+    /// `CapabilityError` before sending, as IMAPClient does.
     #[pyo3(signature = (query, charset = None))]
     fn gmail_search(&mut self, query: &Bound<'_, PyAny>, charset: Option<&str>) -> PyResult<u64> {
         let _ = charset;
+        if !client(&mut self.core).capabilities().has_name("X-GM-EXT-1") {
+            let message = "Server does not support X-GM-EXT-1 capability";
+            return Err(error(query.py(), Exc::Capability, message));
+        }
         let key = SearchKey::GmRaw(input::text_bytes(query)?.into());
         let uid = self.uid();
         self.submit(request::search_with_modseq(uid, key).erase(), Shape::Search)
@@ -1044,6 +1178,49 @@ impl PyEngine {
         silent: bool,
     ) -> PyResult<u64> {
         self.store(messages, flags, StoreMode::Replace, silent)
+    }
+
+    /// The Gmail labels of each message (FETCH X-GM-LABELS):
+    /// `{msgid: [label, ...]}`, labels as `str`.
+    fn get_gmail_labels(&mut self, messages: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let set = input::messages(messages)?;
+        let uid = self.uid();
+        let shape = Shape::GmailLabels { wanted: set.clone(), uid_is_key: uid, store: false };
+        self.submit(request::gmail_labels(uid, set).erase(), shape)
+    }
+
+    /// STORE +X-GM-LABELS (Gmail, X-GM-EXT-1): the labels afterwards, or
+    /// `None` with `silent`.
+    #[pyo3(signature = (messages, labels, silent = false))]
+    fn add_gmail_labels(
+        &mut self,
+        messages: &Bound<'_, PyAny>,
+        labels: &Bound<'_, PyAny>,
+        silent: bool,
+    ) -> PyResult<u64> {
+        self.store_labels(messages, labels, StoreMode::Add, silent)
+    }
+
+    /// STORE -X-GM-LABELS.
+    #[pyo3(signature = (messages, labels, silent = false))]
+    fn remove_gmail_labels(
+        &mut self,
+        messages: &Bound<'_, PyAny>,
+        labels: &Bound<'_, PyAny>,
+        silent: bool,
+    ) -> PyResult<u64> {
+        self.store_labels(messages, labels, StoreMode::Remove, silent)
+    }
+
+    /// STORE X-GM-LABELS (replace).
+    #[pyo3(signature = (messages, labels, silent = false))]
+    fn set_gmail_labels(
+        &mut self,
+        messages: &Bound<'_, PyAny>,
+        labels: &Bound<'_, PyAny>,
+        silent: bool,
+    ) -> PyResult<u64> {
+        self.store_labels(messages, labels, StoreMode::Replace, silent)
     }
 
     /// STORE +FLAGS (\Deleted).
@@ -1200,9 +1377,10 @@ impl PyEngine {
 #[pyclass(module = "imap_core._core", name = "Event", get_all, frozen)]
 pub(crate) struct PyEvent {
     /// `"greeting"`, `"ready"`, `"fetched"`, `"idle_started"`,
-    /// `"unsolicited"`, `"sasl_challenge"`, `"starttls"`,
-    /// `"response_error"`, `"protocol_error"`, `"logged_out"`,
-    /// `"connection_lost"`.
+    /// `"unsolicited"`, `"mailbox_access"` (data: `(folder, read_only)`,
+    /// when the selected folder is read-only or its access changes),
+    /// `"sasl_challenge"`, `"starttls"`, `"response_error"`,
+    /// `"protocol_error"`, `"logged_out"`, `"connection_lost"`.
     kind: &'static str,
     id: Option<u64>,
     data: Py<PyAny>,
@@ -1211,7 +1389,8 @@ pub(crate) struct PyEvent {
 #[pymethods]
 impl PyEvent {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("Event(kind={:?}, id={:?}, data={})", self.kind, self.id, self.data.bind(py).repr()?))
+        let id = self.id.map_or_else(|| "None".to_owned(), |id| id.to_string());
+        Ok(format!("Event(kind='{}', id={id}, data={})", self.kind, self.data.bind(py).repr()?))
     }
 }
 
@@ -1268,6 +1447,7 @@ fn usage_to_py(py: Python<'_>, e: &UsageError) -> PyErr {
         UsageError::WrongState { .. } => Exc::IllegalState,
         UsageError::MissingCapability { .. } => Exc::Capability,
         UsageError::Closed => Exc::Abort,
+        UsageError::ReadOnly { .. } => Exc::ReadOnly,
         _ => Exc::Error,
     };
     error(py, kind, &e.to_string())

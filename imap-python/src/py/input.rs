@@ -85,6 +85,23 @@ pub(crate) fn folder(value: &Bound<'_, PyAny>, folder_encode: bool) -> PyResult<
     Ok(Mailbox::from_wire(text_bytes(value)?))
 }
 
+/// Gmail labels: one string or a sequence of them (IMAPClient's
+/// `_normalise_labels`). A `str` is a Unicode name (`"Muy Importante"`,
+/// `"\\Inbox"`); `bytes` are taken as already encoded, as IMAPClient sends
+/// them unchanged (a label read from a raw FETCH goes back as it came).
+pub(crate) fn labels(value: &Bound<'_, PyAny>) -> PyResult<Vec<Mailbox>> {
+    let one = |item: &Bound<'_, PyAny>| -> PyResult<Mailbox> {
+        match item.cast::<PyBytes>() {
+            Ok(b) => Ok(Mailbox::from_wire(b.as_bytes().to_vec())),
+            Err(_) => Ok(Mailbox::new(text(item)?)),
+        }
+    };
+    if value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>() {
+        return Ok(vec![one(value)?]);
+    }
+    value.try_iter()?.map(|item| one(&item?)).collect()
+}
+
 /// Flags: one string or a sequence of them, as sent (`\\Seen`, `$Label`).
 pub(crate) fn flags(value: &Bound<'_, PyAny>) -> PyResult<Vec<Flag>> {
     Ok(text_list(value)?.iter().map(|f| Flag::from_wire(f.as_bytes())).collect())

@@ -18,6 +18,7 @@ pub(crate) enum Exc {
     Capability,
     IllegalState,
     InvalidCriteria,
+    ReadOnly,
 }
 
 /// An exception of `imap_core.exceptions` with `message`.
@@ -29,6 +30,7 @@ pub(crate) fn error(py: Python<'_>, kind: Exc, message: &str) -> PyErr {
         Exc::Capability => "CapabilityError",
         Exc::IllegalState => "IllegalStateError",
         Exc::InvalidCriteria => "InvalidCriteriaError",
+        Exc::ReadOnly => "IMAPClientReadOnlyError",
     };
     let class = py.import("imap_core.exceptions").and_then(|m| m.getattr(name));
     match class {
