@@ -93,10 +93,10 @@ const WHOLE_MAILBOX: &[Op] = &[Op::Full, Op::Meta];
 
 /// Every row, in print order.
 ///
-/// The slots for `imap-mio` and the Python layers (`imap-python`) are the
-/// `Runner::Pending` rows: once they exist, give them a worker (a Rust one
-/// in `worker.rs`, a Python one in `python_peers.py`), set the runner and
-/// their operations, and they are timed, checked and printed like the rest.
+/// The slot for the Python layers (`imap-python`) is the
+/// `Runner::Pending` row: give it a worker (a Python one in
+/// `python_peers.py`), set the runner and its operations, and it is timed,
+/// checked and printed like the rest.
 pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "raw",
@@ -150,11 +150,21 @@ pub(crate) const CLIENTS: &[Client] = &[
     },
     Client {
         id: "mio",
-        label: "imap-mio",
+        label: "imap-mio `fetch`",
+        pipelines_with: "1,000 `fetch` submitted, then the `Pool` polled",
+        runner: Runner::Rust,
+        ops: EVERY_OP,
+        skip_note: "",
+        ours: true,
+        floor: false,
+    },
+    Client {
+        id: "mio-stream",
+        label: "imap-mio `fetch_stream`",
         pipelines_with: "",
-        runner: Runner::Pending,
-        ops: &[],
-        skip_note: "not built yet",
+        runner: Runner::Rust,
+        ops: WHOLE_MAILBOX,
+        skip_note: "(the streaming form: whole mailboxes only)",
         ours: true,
         floor: false,
     },

@@ -56,8 +56,9 @@ usage: peers-bench [options] [server options]
   --timeout SECS    give up on a worker's run after this long (120)
   --only SECTIONS   a comma list of speed, memory, stalls (all)
   --clients IDS     a comma list of rows to run (all), e.g. raw,blocking,imap:
-                    raw, blocking, blocking-stream, smol, smol-stream, imap,
-                    async-imap, imaplib, imapclient, aioimaplib
+                    raw, blocking, blocking-stream, smol, smol-stream, mio,
+                    mio-stream, imap, async-imap, imaplib, imapclient,
+                    aioimaplib
 The server is used over plain TCP on its plain port (IMAP_PORT).";
 
 /// The memory section's mailbox and its number of 1 MB messages.
