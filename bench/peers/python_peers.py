@@ -1,5 +1,8 @@
-"""The Python peers for peers-bench: imaplib (standard library), IMAPClient
-and aioimaplib (pinned in scripts/bench, installed in its venv).
+"""The Python rows of peers-bench: the peers imaplib (standard library),
+IMAPClient and aioimaplib (pinned in scripts/bench, installed in its venv),
+and this project's Python layers (imap-python, the package imap_core, built
+into the same venv by scripts/bench): imap_core.IMAPClient (IMAPClient's
+API) and imap_core.aio (asyncio).
 
     python_peers.py worker CLIENT OP MAILBOX UID-LO UID-HI
 
@@ -11,11 +14,12 @@ mailbox EXAMINEd, then for each `run` on stdin one JSON line
 end of input logs out. Only the operation is timed; counting what came back
 (to check it against the raw floor) is not.
 
-CLIENT is imaplib, imapclient or aioimaplib; OP is full (UID FETCH 1:*
-(BODY.PEEK[])), meta (UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE
-RFC822.SIZE)), seq (UID FETCH <uid> (BODY.PEEK[]) for each UID from UID-LO
-to UID-HI, one after another) or pipe (the same at once: asyncio.gather,
-aioimaplib only).
+CLIENT is imaplib, imapclient, aioimaplib, imap-python (imap_core.IMAPClient)
+or imap-python-aio (imap_core.aio); OP is full (UID FETCH 1:* (BODY.PEEK[])),
+meta (UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE RFC822.SIZE)), seq (UID
+FETCH <uid> (BODY.PEEK[]) for each UID from UID-LO to UID-HI, one after
+another) or pipe (the same at once: asyncio.gather, the asyncio clients
+only).
 """
 
 import asyncio
@@ -27,6 +31,8 @@ import time
 
 META = "(FLAGS ENVELOPE BODYSTRUCTURE RFC822.SIZE)"
 BODY = "(BODY.PEEK[])"
+# The same, as IMAPClient's API takes them.
+ITEMS = {"meta": ["FLAGS", "ENVELOPE", "BODYSTRUCTURE", "RFC822.SIZE"], "body": ["BODY.PEEK[]"]}
 SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 FETCH_START = re.compile(rb"^\d+ (FETCH )?\(")
 LITERAL = re.compile(rb"\{(\d+)\}$")
@@ -88,6 +94,22 @@ def count_responses(pieces, op):
     return messages, total
 
 
+def count_dicts(answers, op):
+    """IMAPClient's answer shape, {msgid: {b"BODY[]": .., ...}}, counted as
+    the Rust workers count typed results."""
+    messages = total = 0
+    for answer in answers:
+        for data in answer.values():
+            if op == "meta":
+                if b"ENVELOPE" in data and b"BODYSTRUCTURE" in data and b"FLAGS" in data:
+                    messages += 1
+                    total += data[b"RFC822.SIZE"]
+            elif data.get(b"BODY[]") is not None:
+                messages += 1
+                total += len(data[b"BODY[]"])
+    return messages, total
+
+
 class Imaplib:
     def __init__(self, mailbox):
         import imaplib
@@ -135,7 +157,7 @@ class ImapClient:
         self.all = self.imap.search("ALL")
 
     def run(self, op, lo, hi):
-        items = ["FLAGS", "ENVELOPE", "BODYSTRUCTURE", "RFC822.SIZE"] if op == "meta" else ["BODY.PEEK[]"]
+        items = ITEMS["meta" if op == "meta" else "body"]
         start = time.perf_counter()
         if op in ("full", "meta"):
             answers = [self.imap.fetch(self.all, items)]
@@ -144,17 +166,7 @@ class ImapClient:
         else:
             raise RuntimeError("no pipelining")
         elapsed = time.perf_counter() - start
-        messages = total = 0
-        for answer in answers:
-            for data in answer.values():
-                if op == "meta":
-                    if b"ENVELOPE" in data and b"BODYSTRUCTURE" in data and b"FLAGS" in data:
-                        messages += 1
-                        total += data[b"RFC822.SIZE"]
-                elif data.get(b"BODY[]") is not None:
-                    messages += 1
-                    total += len(data[b"BODY[]"])
-        return elapsed, messages, total
+        return (elapsed,) + count_dicts(answers, op)
 
     def quit(self):
         self.imap.logout()
@@ -223,18 +235,93 @@ class Aioimaplib:
         self.loop.run_until_complete(self.imap.logout())
 
 
+class ImapCoreClient:
+    """imap_core.IMAPClient: IMAPClient's API on the Rust engine, over a
+    blocking socket. It takes "1:*" (IMAPClient 4 does not)."""
+
+    def __init__(self, mailbox):
+        from imap_core import IMAPClient
+
+        host, port, user, password = server()
+        self.imap = IMAPClient(host, port=port, ssl=False)
+        self.imap.login(user, password)
+        self.imap.select_folder(mailbox, readonly=True)
+
+    def run(self, op, lo, hi):
+        items = ITEMS["meta" if op == "meta" else "body"]
+        start = time.perf_counter()
+        if op in ("full", "meta"):
+            answers = [self.imap.fetch("1:*", items)]
+        elif op == "seq":
+            answers = [self.imap.fetch([uid], items) for uid in range(lo, hi + 1)]
+        else:
+            raise RuntimeError("no pipelining")
+        elapsed = time.perf_counter() - start
+        return (elapsed,) + count_dicts(answers, op)
+
+    def quit(self):
+        self.imap.logout()
+
+
+class ImapCoreAio:
+    """imap_core.aio: the same engine on asyncio; concurrent coroutines
+    pipeline over the one connection."""
+
+    def __init__(self, mailbox):
+        import imap_core.aio
+
+        host, port, user, password = server()
+        self.loop = asyncio.new_event_loop()
+
+        async def connect():
+            self.imap = await imap_core.aio.connect(host, port, security="plain", timeout=600)
+            await self.imap.login(user, password)
+            await self.imap.select_folder(mailbox, readonly=True)
+
+        self.loop.run_until_complete(connect())
+
+    def run(self, op, lo, hi):
+        items = ITEMS["meta" if op == "meta" else "body"]
+
+        async def fetch():
+            start = time.perf_counter()
+            if op in ("full", "meta"):
+                answers = [await self.imap.fetch("1:*", items)]
+            elif op == "seq":
+                answers = [await self.imap.fetch([uid], items) for uid in range(lo, hi + 1)]
+            else:
+                answers = await asyncio.gather(*(self.imap.fetch([uid], items) for uid in range(lo, hi + 1)))
+            return time.perf_counter() - start, answers
+
+        elapsed, answers = self.loop.run_until_complete(fetch())
+        return (elapsed,) + count_dicts(answers, op)
+
+    def quit(self):
+        self.loop.run_until_complete(self.imap.logout())
+
+
 def quote(mailbox):
     return '"%s"' % mailbox.replace("\\", "\\\\").replace('"', '\\"')
 
 
-CLIENTS = {"imaplib": Imaplib, "imapclient": ImapClient, "aioimaplib": Aioimaplib}
+CLIENTS = {
+    "imaplib": Imaplib,
+    "imapclient": ImapClient,
+    "aioimaplib": Aioimaplib,
+    "imap-python": ImapCoreClient,
+    "imap-python-aio": ImapCoreAio,
+}
 
 
 def versions():
     from importlib.metadata import version
 
-    return "Python %s, IMAPClient %s, aioimaplib %s" % (
-        sys.version.split()[0], version("IMAPClient"), version("aioimaplib"))
+    try:
+        ours = "imap_core %s" % version("imap-core")
+    except Exception:
+        ours = "no imap_core"
+    return "Python %s, IMAPClient %s, aioimaplib %s; %s" % (
+        sys.version.split()[0], version("IMAPClient"), version("aioimaplib"), ours)
 
 
 def main(argv):

@@ -63,8 +63,6 @@ pub(crate) enum Runner {
     Rust,
     /// `bench/peers/python_peers.py worker <id> ...` in the bench's venv.
     Python,
-    /// Not built yet: printed as an empty row, so the slot stays visible.
-    Pending,
 }
 
 /// A row: a client (and the form of its API) that the tables compare.
@@ -91,12 +89,9 @@ const EVERY_OP: &[Op] = &[Op::Full, Op::Meta, Op::Sequential, Op::Pipelined];
 const NO_PIPELINING: &[Op] = &[Op::Full, Op::Meta, Op::Sequential];
 const WHOLE_MAILBOX: &[Op] = &[Op::Full, Op::Meta];
 
-/// Every row, in print order.
-///
-/// The slots for `imap-mio` and the Python layers (`imap-python`) are the
-/// `Runner::Pending` rows: once they exist, give them a worker (a Rust one
-/// in `worker.rs`, a Python one in `python_peers.py`), set the runner and
-/// their operations, and they are timed, checked and printed like the rest.
+/// Every row, in print order. A new row needs a worker (a Rust one in
+/// `worker.rs`, a Python one in `python_peers.py`) under its `id`; it is
+/// then timed, checked and printed like the rest.
 pub(crate) const CLIENTS: &[Client] = &[
     Client {
         id: "raw",
@@ -150,21 +145,41 @@ pub(crate) const CLIENTS: &[Client] = &[
     },
     Client {
         id: "mio",
-        label: "imap-mio",
+        label: "imap-mio `fetch`",
+        pipelines_with: "1,000 `fetch` submitted, then the `Pool` polled",
+        runner: Runner::Rust,
+        ops: EVERY_OP,
+        skip_note: "",
+        ours: true,
+        floor: false,
+    },
+    Client {
+        id: "mio-stream",
+        label: "imap-mio `fetch_stream`",
         pipelines_with: "",
-        runner: Runner::Pending,
-        ops: &[],
-        skip_note: "not built yet",
+        runner: Runner::Rust,
+        ops: WHOLE_MAILBOX,
+        skip_note: "(the streaming form: whole mailboxes only)",
         ours: true,
         floor: false,
     },
     Client {
         id: "imap-python",
-        label: "imap-python (asyncio and IMAPClient-compatible)",
+        label: "imap-python `imap_core.IMAPClient`",
         pipelines_with: "",
-        runner: Runner::Pending,
-        ops: &[],
-        skip_note: "not built yet",
+        runner: Runner::Python,
+        ops: NO_PIPELINING,
+        skip_note: "no pipelining (IMAPClient's API: one command at a time)",
+        ours: true,
+        floor: false,
+    },
+    Client {
+        id: "imap-python-aio",
+        label: "imap-python `imap_core.aio`",
+        pipelines_with: "`asyncio.gather` of 1,000 `fetch` coroutines",
+        runner: Runner::Python,
+        ops: EVERY_OP,
+        skip_note: "",
         ours: true,
         floor: false,
     },

@@ -1,4 +1,5 @@
-//! Every driver of this workspace against its peers, end to end, in one
+//! Every driver of this workspace (imap-blocking, imap-smol, imap-mio and
+//! the Python layers of imap-python) against its peers, end to end, in one
 //! run: the Rust crates `imap` and `async-imap`, Python's imaplib,
 //! IMAPClient and aioimaplib, and a raw socket that only drains each reply
 //! (the floor), all against the local Dovecot over loopback (plain TCP).
@@ -38,7 +39,7 @@ use std::time::Duration;
 use imap_bench::nagle_proxy::NagleProxy;
 use imap_blocking::imap_net::Settings;
 
-use crate::clients::{Client, Op, Runner, CLIENTS};
+use crate::clients::{Client, Op, CLIENTS};
 use crate::report::Row;
 use crate::runner::{Setup, Worker};
 
@@ -51,12 +52,13 @@ usage: peers-bench [options] [server options]
   --messages N      messages it must hold (2000)
   --singles N       single-message fetches (1000)
   --large-mb N      size of the memory section's largest message in MB (50)
-  --python PATH     the venv's python with IMAPClient and aioimaplib
+  --python PATH     the venv's python with IMAPClient, aioimaplib and imap_core
                     (default .run/bench-venv/bin/python; 'none': no Python rows)
   --timeout SECS    give up on a worker's run after this long (120)
   --only SECTIONS   a comma list of speed, memory, stalls (all)
   --clients IDS     a comma list of rows to run (all), e.g. raw,blocking,imap:
-                    raw, blocking, blocking-stream, smol, smol-stream, imap,
+                    raw, blocking, blocking-stream, smol, smol-stream, mio,
+                    mio-stream, imap-python, imap-python-aio, imap,
                     async-imap, imaplib, imapclient, aioimaplib
 The server is used over plain TCP on its plain port (IMAP_PORT).";
 
@@ -158,7 +160,7 @@ fn run(c: &Config) -> Result<(), String> {
     if wants("speed") {
         for op in Op::ALL {
             eprintln!("peers-bench: {op}: {} + 1 runs per client", c.runs);
-            let rows = measure(c, op, &c.mailbox, seeded.uids, 1 + c.runs, true);
+            let rows = measure(c, op, &c.mailbox, seeded.uids, 1 + c.runs);
             report::speed_table(op, &rows, c.runs);
             tables.push((op, rows));
         }
@@ -168,9 +170,7 @@ fn run(c: &Config) -> Result<(), String> {
         prepare::ensure_large(&c.setup, LARGE_MAILBOX, c.large_mb, LARGE_SMALL_MESSAGES)?;
         eprintln!("peers-bench: memory: one client at a time");
         let mut rows = Vec::new();
-        for client in
-            CLIENTS.iter().filter(|cl| (cl.runs(Op::Full) || cl.runner == Runner::Pending) && c.wanted(cl))
-        {
+        for client in CLIENTS.iter().filter(|cl| cl.runs(Op::Full) && c.wanted(cl)) {
             rows.extend(measure_clients(
                 c,
                 Op::Full,
@@ -194,10 +194,8 @@ fn run(c: &Config) -> Result<(), String> {
             .map_err(|e| format!("start the proxy: {e}"))?;
         eprintln!("peers-bench: delayed ACK: {} + 1 runs per client through the proxy", c.stall_runs);
         // Through the proxy and straight to Dovecot, by turns.
-        let targets: Vec<(&'static Client, u16)> = clients(c, false)
-            .into_iter()
-            .flat_map(|cl| [(cl, proxy_port(&proxy)), (cl, c.setup.port)])
-            .collect();
+        let targets: Vec<(&'static Client, u16)> =
+            clients(c).into_iter().flat_map(|cl| [(cl, proxy_port(&proxy)), (cl, c.setup.port)]).collect();
         let mut rows =
             measure_clients(c, Op::Meta, &c.mailbox, seeded.uids, 1 + c.stall_runs, &targets, Some(&proxy));
         report::check_against_floor(&mut rows);
@@ -210,19 +208,18 @@ fn proxy_port(proxy: &NagleProxy) -> u16 {
     proxy.addr().port()
 }
 
-/// Every client that takes part in `op` (and the empty slots, when
-/// `slots`), straight to Dovecot, checked against the floor.
-fn measure(c: &Config, op: Op, mailbox: &str, uids: (u32, u32), rounds: usize, slots: bool) -> Vec<Row> {
-    let targets: Vec<(&'static Client, u16)> =
-        clients(c, slots).into_iter().map(|cl| (cl, c.setup.port)).collect();
+/// Every client asked for (those that skip `op` print why), straight to
+/// Dovecot, checked against the floor.
+fn measure(c: &Config, op: Op, mailbox: &str, uids: (u32, u32), rounds: usize) -> Vec<Row> {
+    let targets: Vec<(&'static Client, u16)> = clients(c).into_iter().map(|cl| (cl, c.setup.port)).collect();
     let mut rows = measure_clients(c, op, mailbox, uids, rounds, &targets, None);
     report::check_against_floor(&mut rows);
     rows
 }
 
-/// The rows asked for (with the empty slots, when `slots`).
-fn clients(c: &Config, slots: bool) -> Vec<&'static Client> {
-    CLIENTS.iter().filter(|cl| (slots || cl.runner != Runner::Pending) && c.wanted(cl)).collect()
+/// The rows asked for.
+fn clients(c: &Config) -> Vec<&'static Client> {
+    CLIENTS.iter().filter(|cl| c.wanted(cl)).collect()
 }
 
 /// Starts one worker per target (a client and the port it connects to),

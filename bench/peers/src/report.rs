@@ -20,7 +20,7 @@ pub(crate) struct Row {
 
 #[derive(Debug)]
 enum State {
-    /// Not run, and why (no pipelining, not built yet, no Python).
+    /// Not run, and why (no pipelining, no Python).
     Skipped(String),
     /// Started but failed (an error, a timeout, a wrong count).
     Failed(String),
@@ -49,7 +49,6 @@ pub(crate) struct Measured {
 
 impl Row {
     pub(crate) fn new(client: &'static Client, op: Op, have_python: bool, port: u16) -> Row {
-        // Pending slots run nothing, so this says "not built yet" for them.
         let state = if !client.runs(op) {
             State::Skipped(client.skip_note.into())
         } else if client.runner == Runner::Python && !have_python {
@@ -190,9 +189,11 @@ pub(crate) fn header(setup: &Setup, runs: usize, seeded: Seeded) {
     );
     println!(
         "Mailbox: the seed example's {} messages; single-message fetches of UIDs {}–{}. \
-         Each client in its own process with its library's defaults; our drivers and the floor set \
-         TCP_NODELAY and re-arm TCP_QUICKACK; the async clients run on one thread (imap-smol on a smol \
-         `LocalExecutor`, async-imap on a current-thread tokio runtime). Each row: a warm-up, then the \
+         Each client in its own process with its library's defaults; our Rust drivers and the floor \
+         set TCP_NODELAY and re-arm TCP_QUICKACK, our Python layers set TCP_NODELAY (asyncio does so \
+         for every TCP transport); the async clients run on one thread (imap-smol on a smol \
+         `LocalExecutor`, async-imap on a current-thread tokio runtime, imap-mio in its own `Pool`, \
+         imap_core.aio and aioimaplib on an asyncio event loop). Each row: a warm-up, then the \
          median of {runs} runs taken by turns with the other rows; \"÷ floor\" is the row's median over \
          the raw socket's.\n",
         thousands(u64::from(seeded.messages)),
@@ -263,7 +264,7 @@ pub(crate) fn goals(tables: &[(Op, Vec<Row>)]) {
         (Some(a), Some(b)) if !b.is_zero() => format!("{:.2}×", secs(a) / secs(b)),
         _ => "–".into(),
     };
-    let ours: Vec<&Client> = CLIENTS.iter().filter(|c| c.ours && c.runner == Runner::Rust).collect();
+    let ours: Vec<&Client> = CLIENTS.iter().filter(|c| c.ours).collect();
     println!("### Goals (same run)\n");
     println!("| goal | row | wall time | met | client CPU |");
     println!("|---|---|---:|:---:|---:|");
@@ -405,9 +406,10 @@ pub(crate) fn stall_table(rows: &[Row], runs: usize) {
          until the client has acknowledged everything: a client that delays its ACK holds the line up to \
          ~40 ms; so does a client that reads slower than the server sends (the Python peers here), whose \
          window closes. It also times each command line from its first byte to its end: a client that \
-         writes a command in pieces with Nagle on waits for the ACK of the first piece. Our drivers and \
-         the floor re-arm TCP_QUICKACK after every read and write each command at once. The times are \
-         the clients' own, through the proxy and straight to Dovecot by turns.)\n"
+         writes a command in pieces with Nagle on waits for the ACK of the first piece. Our Rust drivers \
+         and the floor re-arm TCP_QUICKACK after every read (our Python layers do not); all of ours \
+         write each command at once. The times are the clients' own, through the proxy and straight \
+         to Dovecot by turns.)\n"
     );
 }
 

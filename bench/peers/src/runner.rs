@@ -71,7 +71,6 @@ impl Worker {
                 c.arg(script).arg("worker");
                 c
             }
-            Runner::Pending => return Err("not built yet".into()),
         };
         command
             .args(args)

@@ -11,6 +11,8 @@
 //! envelope, body structure and size); `bytes` is the sum of the bodies'
 //! lengths, or of `RFC822.SIZE` for the meta fetch.
 
+mod pool;
+
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -79,6 +81,8 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
         "blocking-stream" => Box::new(Blocking::connect(&server, mailbox, true)?),
         "smol" => Box::new(Smol::connect(&server, mailbox, false)?),
         "smol-stream" => Box::new(Smol::connect(&server, mailbox, true)?),
+        "mio" => Box::new(pool::Mio::connect(&server, mailbox, false)?),
+        "mio-stream" => Box::new(pool::Mio::connect(&server, mailbox, true)?),
         "imap" => Box::new(ImapCrate::connect(&server, mailbox)?),
         "async-imap" => Box::new(AsyncImap::connect(&server, mailbox)?),
         other => return Err(format!("no Rust worker for {other}")),
@@ -111,7 +115,7 @@ pub(crate) fn main(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Counts a result the same way for both of our drivers.
+/// Counts a result the same way for each of our drivers.
 fn count(fetched: &[Fetch], op: Op) -> (u64, u64) {
     let mut t = (0, 0);
     for f in fetched {
