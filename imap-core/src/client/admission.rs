@@ -59,10 +59,7 @@ impl Client {
         }
         // While a login or STARTTLS is under way the capabilities may
         // change: the check then waits for dispatch.
-        if self.caps_known
-            && self.queue.is_empty()
-            && !self.in_flight.iter().any(|f| f.spec.changes_capabilities)
-        {
+        if self.caps_known && self.queue.is_empty() && self.in_flight.tally().changes_capabilities == 0 {
             if let Some(capability) = spec.needs.missing(&self.caps) {
                 return Err(UsageError::MissingCapability { command: command.name(), capability });
             }
@@ -154,11 +151,15 @@ impl Client {
         loop {
             let tag = Tag::from_parsed(Bytes::from(format!("{}{}", self.config.tag_prefix, self.next_tag)));
             self.next_tag = self.next_tag.wrapping_add(1).max(1);
-            let busy = self.in_flight.iter().any(|f| f.tag == tag)
-                || self.queue.iter().any(|q| match q {
-                    Queued::Command(p) => p.tag == tag,
-                    Queued::Plan(run) => run.steps.iter().any(|p| p.tag == tag),
-                });
+            // Numbers are unique until the counter wraps; after that a tag
+            // still in use is skipped.
+            self.tags_wrapped |= self.next_tag == 1;
+            let busy = self.tags_wrapped
+                && (self.in_flight.iter().any(|f| f.tag == tag)
+                    || self.queue.iter().any(|q| match q {
+                        Queued::Command(p) => p.tag == tag,
+                        Queued::Plan(run) => run.steps.iter().any(|p| p.tag == tag),
+                    }));
             if !busy {
                 return tag;
             }
@@ -172,11 +173,14 @@ impl Client {
 
     /// The state once everything queued has succeeded.
     fn projected_state(&self) -> StateName {
+        if self.in_flight.tally().state_changers == 0 && self.queue.tally().state_changers == 0 {
+            return self.state;
+        }
         let mut s = self.state;
-        for f in &self.in_flight {
+        for f in self.in_flight.iter() {
             s = s.after_success(&f.spec);
         }
-        for q in &self.queue {
+        for q in self.queue.iter() {
             if let Queued::Command(p) = q {
                 s = s.after_success(&p.spec);
             }
@@ -189,6 +193,9 @@ impl Client {
     /// (read-only) or SELECT (read-write, unless its answer says otherwise,
     /// which dispatch checks again) replaces it.
     fn projected_read_only(&self) -> bool {
+        if self.in_flight.tally().mailbox_switchers == 0 && self.queue.tally().mailbox_switchers == 0 {
+            return self.read_only();
+        }
         let queued = self.queue.iter().filter_map(|q| match q {
             Queued::Command(p) => Some(&p.command),
             Queued::Plan(_) => None,

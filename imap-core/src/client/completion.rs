@@ -253,7 +253,7 @@ impl Client {
 
     /// Completes everything still queued with `why` (never sent).
     fn drop_queue(&mut self, why: UsageError) {
-        for q in std::mem::take(&mut self.queue) {
+        for q in self.queue.take_all() {
             let id = match q {
                 Queued::Command(Pending { owner: Owner::User(id), .. }) => id,
                 Queued::Plan(run) if !run.over => run.id,

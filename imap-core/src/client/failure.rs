@@ -39,10 +39,9 @@ impl Client {
         self.outbound.clear();
         let failed = || Err(CommandError::Connection(err.clone()));
         // Each user request once: plans as a whole, not step by step.
-        let mut owners: Vec<Owner> =
-            std::mem::take(&mut self.in_flight).into_iter().map(|f| f.owner).collect();
+        let mut owners: Vec<Owner> = self.in_flight.take_all().into_iter().map(|f| f.owner).collect();
         owners.extend(std::mem::take(&mut self.held).into_iter().map(|(owner, _)| owner));
-        for q in std::mem::take(&mut self.queue) {
+        for q in self.queue.take_all() {
             match q {
                 Queued::Command(p) => owners.push(p.owner),
                 Queued::Plan(run) if !run.over => owners.push(Owner::Plan { plan: run.id, step: 0 }),

@@ -82,6 +82,11 @@ impl Client {
     /// Whether an IDLE in flight holds the wire; sends DONE when it is time
     /// to end it (asked, refreshing, or another command waits).
     pub(crate) fn idle_holds_wire(&mut self) -> bool {
+        // IDLE is a barrier: with none in flight, no IDLE is (and the scan
+        // below is skipped for pipelined commands).
+        if self.in_flight.tally().barriers == 0 {
+            return false;
+        }
         let queue_waiting = !self.queue.is_empty();
         let Some(run) = self.in_flight.iter_mut().find_map(|f| f.idle.as_mut()) else {
             return false;

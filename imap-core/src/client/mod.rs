@@ -26,6 +26,7 @@ mod routing;
 mod sasl;
 mod scheduler;
 mod switch;
+mod tally;
 mod timers;
 mod trace;
 
@@ -38,7 +39,7 @@ pub use trace::{Direction, TraceLine};
 
 use self::delivery::Slot;
 use self::outbound::Outbound;
-use self::scheduler::{InFlight, Owner, Queued};
+use self::scheduler::Owner;
 use self::trace::Trace;
 use crate::config::ParseOptions;
 use crate::error::{CommandError, ConnectionError};
@@ -196,9 +197,11 @@ pub struct Client {
     enabled: Capabilities,
     mailbox: Option<MailboxInfo>,
     next_tag: u64,
+    /// `next_tag` went past `u64::MAX` and started again at 1.
+    tags_wrapped: bool,
     next_id: u64,
-    queue: VecDeque<Queued>,
-    in_flight: VecDeque<InFlight>,
+    queue: tally::CommandQueue,
+    in_flight: tally::InFlightList,
     outbound: Outbound,
     events: VecDeque<Event>,
     /// Results and streamed messages waiting to be taken, by request.
@@ -257,9 +260,10 @@ impl Client {
             enabled: Capabilities::new(),
             mailbox: None,
             next_tag: 1,
+            tags_wrapped: false,
             next_id: 0,
-            queue: VecDeque::new(),
-            in_flight: VecDeque::new(),
+            queue: tally::CommandQueue::default(),
+            in_flight: tally::InFlightList::default(),
             outbound: Outbound::default(),
             events: VecDeque::new(),
             slots: HashMap::new(),

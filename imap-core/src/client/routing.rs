@@ -84,7 +84,12 @@ impl Client {
     /// Whether a SELECT or EXAMINE is in flight (untagged data then
     /// describes the mailbox being selected, not the current one).
     pub(crate) fn selecting(&self) -> bool {
-        self.in_flight.iter().any(|f| matches!(f.command, Command::Select { .. } | Command::Examine { .. }))
+        // Both are barriers: with none in flight, the scan is skipped.
+        self.in_flight.tally().barriers > 0
+            && self
+                .in_flight
+                .iter()
+                .any(|f| matches!(f.command, Command::Select { .. } | Command::Examine { .. }))
     }
 
     pub(crate) fn handle_data(&mut self, data: Data) {

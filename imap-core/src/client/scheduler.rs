@@ -123,13 +123,13 @@ impl Client {
                 break;
             }
             // A command waiting for `+` owns the wire.
-            if self.in_flight.iter().any(|f| !f.unsent.is_empty()) {
+            if self.in_flight.owns_wire() {
                 break;
             }
             match self.queue.front_mut() {
                 None => break,
                 Some(Queued::Command(next)) => {
-                    if self.in_flight.iter().any(|f| f.spec.blocks(&next.spec)) {
+                    if self.in_flight.blocks(&next.spec) {
                         break;
                     }
                     // After a login or STARTTLS the engine re-reads the
@@ -164,7 +164,7 @@ impl Client {
                         continue;
                     }
                     let Some(next) = run.steps.front() else { break };
-                    if self.in_flight.iter().any(|f| f.spec.blocks(&next.spec)) {
+                    if self.in_flight.blocks(&next.spec) {
                         break;
                     }
                     let Some(p) = run.steps.pop_front() else { break };
