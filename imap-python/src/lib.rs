@@ -11,10 +11,12 @@
 //! No Python code reads IMAP: framing, parsing, encoding, state and the
 //! conversion of results into Python objects happen in Rust. The PyO3 glue
 //! is behind the `python` feature (which maturin turns on), so that
-//! `cargo build --workspace` needs no Python; [`args`] is plain Rust.
+//! `cargo build --workspace` needs no Python; [`args`] and [`sasl`] are
+//! plain Rust.
 #![warn(missing_docs)]
 
 pub mod args;
+pub mod sasl;
 
 #[cfg(feature = "python")]
 mod py;

@@ -99,6 +99,25 @@ class Layer1Session:
     def mailbox(self):
         return self.engine.mailbox()
 
+    def capabilities(self):
+        return self.engine.server_capabilities()
+
+    def fetch_some(self, messages, data, n):
+        """A streaming FETCH: the first *n* messages, then the rest
+        abandoned."""
+        rid = self.engine.fetch_stream(messages, data)
+        taken = []
+        while len(taken) < n:
+            self.wait(lambda: self.engine.is_ready(rid))
+            item = self.engine.take_fetched(rid)
+            if item is not None:
+                taken.append(item)
+            elif self.engine.is_ready(rid):  # no message waits: the FETCH is over
+                self.engine.take(rid)
+                return taken
+        self.engine.abandon(rid)
+        return taken
+
     def idle_once(self, timeout):
         self.news.clear()
         rid = self.engine.idle()
@@ -133,6 +152,22 @@ class Layer2Session:
 
     def mailbox(self):
         return self.client.engine.mailbox()
+
+    def capabilities(self):
+        return self.client.engine.server_capabilities()
+
+    def fetch_some(self, messages, data, n):
+        """``async for`` over fetch_stream, left after *n* messages."""
+
+        async def some():
+            taken = []
+            async for item in self.client.fetch_stream(messages, data):
+                taken.append(item)
+                if len(taken) == n:
+                    break
+            return taken
+
+        return self.loop.run_until_complete(some())
 
     def idle_once(self, timeout):
         async def once():
@@ -240,6 +275,17 @@ def list_status(connect):
     s.logout()
 
 
+@flow("search_esearch")
+def search_esearch(connect):
+    s = connect()
+    s.select_folder("INBOX")
+    assert s.search(["UNSEEN"]) == [4, 9, 17]
+    e = s.esearch("ALL", ["MIN", "MAX", "COUNT"])
+    assert e.uid is True
+    assert (e.min, e.max, e.count, e.all) == (4, 99, 3, None)
+    s.logout()
+
+
 @flow("fetch_items")
 def fetch_items(connect):
     s = connect()
@@ -318,6 +364,19 @@ def move_fallback(connect):
     s.logout()
 
 
+@flow("no_and_bad")
+def no_and_bad(connect):
+    s = connect()
+    s.select_folder("INBOX")
+    with pytest.raises(imap_core.IMAPClientError, match=r"^server said NO \[TryCreate\]: Mailbox doesn't exist: Nope$"):
+        s.copy([1], "Nope")
+    s.create_folder("Nope")
+    assert s.copy([1], "Nope") is None  # IMAPClient: UID COPY gives None, COPYUID unseen
+    with pytest.raises(imap_core.IMAPClientError, match=r"^server said BAD \[ClientBug\]"):
+        s.check()
+    s.logout()
+
+
 @flow("malformed_response")
 def malformed_response(connect):
     s = connect()
@@ -389,6 +448,57 @@ def compress(connect):
     s.logout()
 
 
+def authenticated(s, mechanism, *args, **kwargs):
+    """AUTHENTICATE *mechanism* (the engine's own), checked as the Rust
+    flows check it, and the capabilities of the tagged OK learnt."""
+    assert s.capabilities() != (b"IMAP4REV1",)
+    assert s.authenticate(mechanism, *args, **kwargs) == b"authenticated"
+    assert s.capabilities() == (b"IMAP4REV1",)
+
+
+@flow("sasl_login")
+def sasl_login(connect):
+    s = connect()
+    authenticated(s, "LOGIN", "alice", "secret")
+    s.logout()
+
+
+@flow("sasl_plain_without_ir")
+def sasl_plain_without_ir(connect):
+    s = connect()
+    authenticated(s, "PLAIN", "alice", "secret")
+    s.logout()
+
+
+@flow("sasl_scram")
+def sasl_scram(connect):
+    """RFC 5802's example: a fixed nonce makes it deterministic; the
+    server's signature is verified."""
+    s = connect()
+    authenticated(s, "SCRAM-SHA-1", "user", "pencil", nonce="fyko+d2lbbFgONRv9qkxdawL")
+    s.logout()
+
+
+@flow("sasl_cram_md5")
+def sasl_cram_md5(connect):
+    s = connect()
+    authenticated(s, "cram-md5", "tim", "tanstaaftanstaaf")
+    s.logout()
+
+
+@flow("fetch_stream_abandoned")
+def fetch_stream_abandoned(connect):
+    s = connect()
+    s.select_folder("INBOX")
+    started = time.monotonic()
+    first = s.fetch_some([1, 2, 3], ["FLAGS"], 1)
+    # The first message, before the server's pause of 200 ms: streamed.
+    assert time.monotonic() - started < 0.2
+    assert first == [(1, {b"SEQ": 1, b"FLAGS": (b"\\Seen",)})]
+    assert s.search(["FLAGGED"]) == [3]
+    s.logout()
+
+
 @flow("close_mid_literal")
 def close_mid_literal(connect):
     s = connect()
@@ -414,6 +524,14 @@ def response_timeout(connect):
 
 
 FLOWS = [v for v in list(globals().values()) if hasattr(v, "scenario")]
+
+
+def test_every_scenario_has_a_flow(scenarios_dir):
+    """The suite is whole: each scenario of conformance/scenarios (the
+    conformance crate's SCENARIOS) has one flow here, run by both layers."""
+    scenarios = sorted(f[: -len(".imap")] for f in os.listdir(scenarios_dir) if f.endswith(".imap"))
+    assert len(scenarios) >= 33
+    assert sorted(f.scenario[0] for f in FLOWS) == scenarios
 
 
 @pytest.mark.parametrize("layer", [Layer1Session, Layer2Session], ids=["layer1", "layer2"])

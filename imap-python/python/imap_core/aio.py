@@ -25,11 +25,13 @@ This module only moves bytes, wakes waiters and arms the engine's timer.
 
 import asyncio
 import ssl as ssl_lib
+import weakref
 from collections import deque
-from typing import Any, Deque, Dict, List, Optional
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from . import _log
 from ._core import Engine
+from .client import _SaslExchange
 from .exceptions import IMAPClientAbortError, IMAPClientError, UnsupportedError
 
 __all__ = ["connect", "AsyncIMAPClient"]
@@ -76,6 +78,7 @@ async def connect(
     loop = asyncio.get_running_loop()
     client = AsyncIMAPClient(host, use_uid=use_uid, timeout=timeout, auto_idle=auto_idle, utf8_accept=utf8_accept)
     client._context = context
+    client.port = port
     connecting = loop.create_connection(
         lambda: _Protocol(client),
         host,
@@ -139,7 +142,7 @@ _SIMPLE = [
     "delete_messages", "undelete_messages", "append", "multiappend", "copy", "move",
     "uid_expunge", "getacl", "setacl", "get_quota_root", "get_quota", "compress",
     "get_gmail_labels", "add_gmail_labels", "remove_gmail_labels", "set_gmail_labels",
-    "enable_utf8_accept",
+    "enable_utf8_accept", "oauthbearer_login", "check", "esearch",
 ]
 
 
@@ -156,6 +159,7 @@ class AsyncIMAPClient:
         utf8_accept: bool = False,
     ) -> None:
         self.host = host
+        self.port: Optional[int] = None
         logging_protocol = _log.wanted()
         self._engine = Engine(
             use_uid=use_uid,
@@ -179,6 +183,10 @@ class AsyncIMAPClient:
         self._idle_id: Optional[int] = None
         self._idle_future: Optional["asyncio.Future[Any]"] = None
         self._switching = False
+        self._sasl: Optional[_SaslExchange] = None
+        # Streams by request id, weakly: a stream nobody holds any more is
+        # gone, and its __del__ has abandoned its FETCH.
+        self._streams: "weakref.WeakValueDictionary[int, _FetchStream]" = weakref.WeakValueDictionary()
 
     # ---------------------------------------------------------- attributes
 
@@ -303,7 +311,10 @@ class AsyncIMAPClient:
 
     def _deliver(self, event: Any) -> None:
         kind = event.kind
-        if kind == "ready":
+        stream = self._streams.get(event.id) if kind in ("ready", "fetched") else None
+        if stream is not None:
+            stream._wakeup.set()
+        elif kind == "ready":
             future = self._waiters.pop(event.id, None)
             try:
                 result = self._engine.take(event.id)
@@ -316,11 +327,15 @@ class AsyncIMAPClient:
         elif kind == "unsolicited":
             self._news.append(event.data)
             self._news_event.set()
+        elif kind == "sasl_challenge" and self._sasl is not None:
+            self._sasl.answer(self._engine, event.data)
         elif kind == "starttls":
             self._switching = True
             self._loop.create_task(self._start_tls())
         elif kind == "connection_lost":
             self._news_event.set()
+            for stream in list(self._streams.values()):
+                stream._wakeup.set()
             if self._transport is not None:
                 self._transport.close()
 
@@ -369,6 +384,38 @@ class AsyncIMAPClient:
             self._context = ssl_context
         return await self._run(self._engine.starttls())
 
+    async def sasl_login(self, mech_name: str, mech_callable: Callable[[bytes], Any]) -> bytes:
+        """AUTHENTICATE *mech_name*, whose challenges *mech_callable* (a
+        plain function) answers: see :meth:`imap_core.IMAPClient.sasl_login`."""
+        exchange = _SaslExchange(mech_callable)
+        self._sasl = exchange
+        try:
+            try:
+                return await self._run(self._engine.sasl_login(mech_name))
+            except IMAPClientError:
+                if exchange.error is not None:
+                    raise exchange.error from None
+                raise
+        finally:
+            self._sasl = None
+
+    async def authenticate(
+        self,
+        mechanism: str,
+        username: str,
+        password: str,
+        *,
+        authorization_identity: Optional[str] = None,
+        nonce: Optional[str] = None,
+    ) -> bytes:
+        """AUTHENTICATE with one of imap_core's own mechanisms (not in
+        IMAPClient): see :meth:`imap_core.IMAPClient.authenticate`."""
+        where = {"host": self.host, "port": self.port} if mechanism.upper() == "OAUTHBEARER" else {}
+        request_id = self._engine.authenticate(
+            mechanism, username, password, authorization_identity=authorization_identity, nonce=nonce, **where
+        )
+        return await self._run(request_id)
+
     async def logout(self) -> bytes:
         """LOGOUT, then closes the connection."""
         try:
@@ -403,6 +450,21 @@ class AsyncIMAPClient:
         if not messages:
             return {}
         return await self._run(self._engine.fetch(messages, data, modifiers))
+
+    def fetch_stream(self, messages: Any, data: Any) -> "_FetchStream":
+        """A streaming FETCH (not in IMAPClient): an async iterator of
+        ``(msgid, {b"SEQ": n, item: value})`` in arrival order, each message
+        read as it is taken, so a large answer never sits in memory whole.
+        The FETCH is sent at once. Leaving the loop early (``break``, an
+        exception, ``aclose()``, the end of an ``async with`` block, a
+        cancelled wait) gives up on the rest: it is read and dropped, the
+        session goes on::
+
+            async for uid, data in imap.fetch_stream(uids, ["BODY.PEEK[]"]):
+                if await handle(uid, data[b"BODY[]"]):
+                    break
+        """
+        return _FetchStream(self, self._engine.fetch_stream(messages, data))
 
     async def expunge(self, messages: Any = None) -> Any:
         """EXPUNGE (see :meth:`imap_core.IMAPClient.expunge`)."""
@@ -504,3 +566,75 @@ class _IdleStream:
         if not client._news:
             client._news_event.clear()
         return item
+
+
+class _FetchStream:
+    """:meth:`AsyncIMAPClient.fetch_stream`'s async iterator."""
+
+    def __init__(self, client: AsyncIMAPClient, request_id: int) -> None:
+        self._client = client
+        self._id: Optional[int] = request_id
+        self._wakeup = asyncio.Event()
+        client._streams[request_id] = self
+        client._pump()
+
+    def __aiter__(self) -> "_FetchStream":
+        return self
+
+    async def __anext__(self) -> Tuple[int, Dict[bytes, Any]]:
+        client = self._client
+        engine = client._engine
+        try:
+            while self._id is not None:
+                request_id = self._id
+                item = engine.take_fetched(request_id)
+                if item is not None:
+                    client._pump()  # taking it may let the engine read on
+                    return item
+                if engine.is_ready(request_id):
+                    # No message waits: the FETCH is over (a NO, a BAD or
+                    # the connection's end raise here).
+                    self._id = None
+                    engine.take(request_id)
+                    break
+                if engine.is_closed:
+                    raise IMAPClientAbortError(engine.connection_error or "the connection is closed")
+                self._wakeup.clear()
+                await self._wakeup.wait()
+        except BaseException:
+            self.abandon()
+            raise
+        raise StopAsyncIteration
+
+    def abandon(self) -> None:
+        """Gives up on the messages not yet taken (at once; ``aclose`` is
+        its coroutine form)."""
+        if self._give_up():
+            self._client._pump()
+
+    async def aclose(self) -> None:
+        self.abandon()
+
+    async def __aenter__(self) -> "_FetchStream":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.abandon()
+
+    def _give_up(self) -> bool:
+        request_id, self._id = self._id, None
+        if request_id is None:
+            return False
+        self._client._streams.pop(request_id, None)
+        self._client._engine.abandon(request_id)
+        return True
+
+    def __del__(self) -> None:
+        # The last reference went (a `break` out of `async for`): abandon
+        # now, and let the loop write and read on as soon as it runs, not
+        # from inside whatever code the collector interrupted.
+        try:
+            if self._give_up():
+                self._client._loop.call_soon(self._client._pump)
+        except Exception:  # pragma: no cover - the loop is closed
+            pass

@@ -20,7 +20,7 @@ import logging
 import socket as socket_lib
 import ssl as ssl_lib
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from . import _log
 from ._core import Engine
@@ -48,8 +48,6 @@ TRASH = rb"\Trash"
 #: :class:`UnsupportedError` naming itself.
 UNSUPPORTED: Dict[str, str] = {
     "xlist_folders": "XLIST is obsolete (Gmail's pre-SPECIAL-USE listing); use list_folders",
-    "sasl_login": "a Python callable answering SASL challenges; use login, plain_login or oauth2_login",
-    "oauthbearer_login": "OAUTHBEARER; use oauth2_login (XOAUTH2)",
     "set_quota": "SETQUOTA (administrators)",
     "_get_quota": "GETQUOTA of a root; use get_quota_root",
 }
@@ -111,6 +109,7 @@ class IMAPClient:
         self._log = _log.ProtocolLog(self._engine, logging_protocol)
         self._unsolicited: List[Any] = []
         self._idle_id: Optional[int] = None
+        self._sasl: Optional[_SaslExchange] = None
         self._sock = self._connect(timeout.connect)
         self._engine.handle_timeout(time.monotonic())
         self._wait(lambda: self._engine.state != "greeting" and self._engine.capabilities_known)
@@ -257,6 +256,8 @@ class IMAPClient:
                 context = self._starttls_context or ssl_lib.create_default_context()
                 self._sock = context.wrap_socket(self._sock, server_hostname=self.host)
                 engine.handle_switched()
+            elif kind == "sasl_challenge" and self._sasl is not None:
+                self._sasl.answer(engine, event.data)
             elif kind in ("response_error", "protocol_error"):
                 logger.warning("imap_core: %s", event.data)
 
@@ -289,6 +290,51 @@ class IMAPClient:
     def oauth2_login(self, user: str, access_token: str, mech: str = "XOAUTH2", vendor: Optional[str] = None) -> bytes:
         """AUTHENTICATE XOAUTH2."""
         return self._run(self._engine.oauth2_login(user, access_token, mech, vendor))
+
+    def oauthbearer_login(self, identity: str, access_token: str) -> List[bytes]:
+        """AUTHENTICATE OAUTHBEARER (RFC 7628) with a bearer token, as
+        IMAPClient sends it (no host and port; ``authenticate`` sends
+        them); returns ``[text]``."""
+        return self._run(self._engine.oauthbearer_login(identity, access_token))
+
+    def sasl_login(self, mech_name: str, mech_callable: Callable[[bytes], Any]) -> bytes:
+        """AUTHENTICATE *mech_name*, whose challenges *mech_callable*
+        answers (IMAPClient's): it is called with each challenge (bytes,
+        ``b""`` first for a client-first mechanism such as PLAIN) and
+        returns the response (bytes or str), or ``None`` to cancel. Returns
+        the server's text; a refusal raises :class:`LoginError`. An
+        exception in *mech_callable* cancels the exchange and is raised
+        once the server answered the cancellation."""
+        exchange = _SaslExchange(mech_callable)
+        self._sasl = exchange
+        try:
+            return exchange.result(lambda: self._run(self._engine.sasl_login(mech_name)))
+        finally:
+            self._sasl = None
+
+    def authenticate(
+        self,
+        mechanism: str,
+        username: str,
+        password: str,
+        *,
+        authorization_identity: Optional[str] = None,
+        nonce: Optional[str] = None,
+    ) -> bytes:
+        """AUTHENTICATE with one of imap_core's own mechanisms (not in
+        IMAPClient): ``"PLAIN"``, ``"LOGIN"``, ``"CRAM-MD5"``,
+        ``"SCRAM-SHA-1"``, ``"SCRAM-SHA-256"`` (the server's signature is
+        verified), ``"XOAUTH2"`` or ``"OAUTHBEARER"`` (*password* is then
+        the access token; host and port are this connection's). SCRAM's
+        nonce comes from the operating system; *nonce* is for tests that
+        replay a known exchange. Returns the server's text; a refusal
+        raises :class:`LoginError`."""
+        where = {"host": self.host, "port": self.port} if mechanism.upper() == "OAUTHBEARER" else {}
+        return self._run(
+            self._engine.authenticate(
+                mechanism, username, password, authorization_identity=authorization_identity, nonce=nonce, **where
+            )
+        )
 
     def logout(self) -> bytes:
         """LOGOUT, then closes the connection."""
@@ -352,6 +398,11 @@ class IMAPClient:
         self._take_unsolicited()
         text = self._run(self._engine.noop())
         return text, self._take_unsolicited()
+
+    def check(self) -> bytes:
+        """CHECK (not in IMAPClient): a checkpoint of the selected folder
+        (RFC 3501; IMAP4rev2 dropped it); the server's text."""
+        return self._run(self._engine.check())
 
     # ------------------------------------------------------------ folders
 
@@ -420,6 +471,15 @@ class IMAPClient:
         """SEARCH: a ``SearchIds`` list."""
         return self._run(self._engine.search(criteria, charset))
 
+    def esearch(self, criteria: Any = "ALL", returns: Any = ("ALL",), charset: Optional[str] = None) -> Any:
+        """SEARCH RETURN (ESEARCH, RFC 4731; not in IMAPClient): *returns*
+        names what to return of the matches, any of ``"MIN"``, ``"MAX"``,
+        ``"COUNT"``, ``"ALL"``, ``"SAVE"``, without a number per match on
+        the wire. Returns an :class:`~imap_core.response_types.ESearch`
+        (``uid``, ``min``, ``max``, ``count``, ``all``, ``modseq``); ``all``
+        is a sequence-set string (``"4:9,17"``) that :meth:`fetch` takes."""
+        return self._run(self._engine.esearch(criteria, returns, charset))
+
     def gmail_search(self, query: Any, charset: str = "UTF-8") -> Any:
         """SEARCH X-GM-RAW (Gmail)."""
         return self._run(self._engine.gmail_search(query, charset))
@@ -437,6 +497,20 @@ class IMAPClient:
         if not messages:
             return {}
         return self._run(self._engine.fetch(messages, data, modifiers))
+
+    def fetch_stream(self, messages: Any, data: Any) -> "_FetchStream":
+        """A streaming FETCH (not in IMAPClient): an iterator of
+        ``(msgid, {b"SEQ": n, item: value})`` in arrival order, each message
+        read as it is taken, so a large answer never sits in memory whole.
+        Leaving the loop early (``break``, an exception, ``close()``, the
+        end of a ``with`` block) gives up on the rest: it is read and
+        dropped, and the session goes on::
+
+            for uid, data in client.fetch_stream(uids, ["BODY.PEEK[]"]):
+                if handle(uid, data[b"BODY[]"]):
+                    break
+        """
+        return _FetchStream(self, self._engine.fetch_stream(messages, data))
 
     def get_flags(self, messages: Any) -> Dict[int, Tuple[bytes, ...]]:
         """``{msgid: flags}``."""
@@ -574,3 +648,84 @@ class IMAPClient:
             self._engine.idle_done()
         text = self._run(idle_id)
         return text, self._take_unsolicited()
+
+
+class _SaslExchange:
+    """The application's answerer of one AUTHENTICATE (``sasl_login``): each
+    challenge goes to the callable and its answer to the engine; an
+    exception in the callable cancels the exchange and is raised in place
+    of the server's refusal of the cancellation."""
+
+    def __init__(self, answer: Callable[[bytes], Any]) -> None:
+        self.answer_with = answer
+        self.error: Optional[BaseException] = None
+
+    def answer(self, engine: Engine, challenge: bytes) -> None:
+        if self.error is None:
+            try:
+                engine.sasl_respond(self.answer_with(challenge))
+                return
+            except Exception as e:  # the callable's, or an answer not bytes or str
+                self.error = e
+        engine.sasl_respond(None)
+
+    def result(self, run: Callable[[], Any]) -> Any:
+        try:
+            result = run()
+        except IMAPClientError:
+            if self.error is not None:
+                raise self.error from None
+            raise
+        return result
+
+
+class _FetchStream:
+    """:meth:`IMAPClient.fetch_stream`'s iterator."""
+
+    def __init__(self, client: IMAPClient, request_id: int) -> None:
+        self._client = client
+        self._id: Optional[int] = request_id
+
+    def __iter__(self) -> Iterator[Tuple[int, Dict[bytes, Any]]]:
+        return self
+
+    def __next__(self) -> Tuple[int, Dict[bytes, Any]]:
+        request_id = self._id
+        if request_id is None:
+            raise StopIteration
+        engine = self._client._engine
+        try:
+            while True:
+                self._client._wait(lambda: engine.is_ready(request_id))
+                item = engine.take_fetched(request_id)
+                if item is not None:
+                    return item
+                # Only data of other messages waited (skipped): read on.
+                # Else no message waits: the FETCH is over (a NO, a BAD
+                # or the connection's end raise here).
+                if engine.is_ready(request_id):
+                    break
+            self._id = None
+            engine.take(request_id)
+        except BaseException:
+            self.close()
+            raise
+        raise StopIteration
+
+    def close(self) -> None:
+        """Gives up on the messages not yet taken."""
+        request_id, self._id = self._id, None
+        if request_id is not None:
+            self._client._engine.abandon(request_id)
+
+    def __enter__(self) -> "_FetchStream":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass

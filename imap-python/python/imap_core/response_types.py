@@ -10,7 +10,7 @@ from typing import Any, List, Optional
 
 from ._core import Address, Envelope
 
-__all__ = ["Address", "Envelope", "BodyData", "SearchIds", "Namespace", "Quota", "MailboxQuotaRoots"]
+__all__ = ["Address", "Envelope", "BodyData", "SearchIds", "ESearch", "Namespace", "Quota", "MailboxQuotaRoots"]
 
 
 class SearchIds(List[int]):
@@ -58,3 +58,8 @@ class Namespace(tuple):
 Quota = namedtuple("Quota", "quota_root resource usage limit")
 #: A mailbox's quota roots.
 MailboxQuotaRoots = namedtuple("MailboxQuotaRoots", "mailbox quota_roots")
+#: An ESEARCH result (RFC 4731; not in IMAPClient): whether the numbers are
+#: UIDs, then ``min``, ``max``, ``count``, ``all`` and ``modseq``, each
+#: ``None`` unless asked for and sent. ``all`` is a sequence-set string
+#: (``"4:9,17"``) that ``fetch`` and the other commands take as it is.
+ESearch = namedtuple("ESearch", "uid min max count all modseq")

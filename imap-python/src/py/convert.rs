@@ -8,8 +8,9 @@
 use bytes::Bytes;
 use imap_core::request::{MailboxInfo, MailboxStatus};
 use imap_core::types::{
-    Address, BodyExtension, BodyStructure, ByteStr, DateTime, Disposition, Envelope, Fetch, FetchItem, Flag,
-    ListAttribute, Response, ResponseCode, SequenceSet, SinglePartKind, StatusAttr, StatusKind,
+    Address, BodyExtension, BodyStructure, ByteStr, DateTime, Disposition, ESearch, Envelope, Fetch,
+    FetchItem, Flag, ListAttribute, Response, ResponseCode, SequenceSet, SinglePartKind, StatusAttr,
+    StatusKind,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -21,6 +22,7 @@ use super::types::{PyAddress, PyEnvelope};
 /// Python classes defined in `imap_core.response_types`, looked up once.
 static BODY_DATA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static SEARCH_IDS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static ESEARCH: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static TUPLE_NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 fn python_class<'py>(
@@ -160,6 +162,11 @@ impl<'py> Conv<'py> {
             }
         }
         Ok(())
+    }
+
+    /// One message of a streamed FETCH: its id and `{item: value}`.
+    pub(crate) fn fetch_item(&self, fetch: Fetch, uid_is_key: bool) -> PyResult<(u32, Bound<'py, PyDict>)> {
+        self.fetch_item_dict(fetch, uid_is_key, &Keys::new(self.py))
     }
 
     fn fetch_item_dict(
@@ -498,6 +505,15 @@ impl<'py> Conv<'py> {
             out.setattr("modseq", modseq)?;
         }
         Ok(out)
+    }
+
+    /// An ESEARCH result as `imap_core.response_types.ESearch`; `all`
+    /// stays a sequence-set string (`"4:9,17"`): expanded, a few bytes
+    /// from the server could ask for billions of numbers.
+    pub(crate) fn esearch(&self, e: &ESearch) -> PyResult<Bound<'py, PyAny>> {
+        let class = python_class(self.py, &ESEARCH, "ESearch")?;
+        let all = e.all.as_ref().map(ToString::to_string);
+        class.call1((e.uid, e.min, e.max, e.count, all, e.modseq))
     }
 
     /// Untagged data as IMAPClient's `idle_check` shows it: `(4, b"EXISTS")`,

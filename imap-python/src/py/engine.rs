@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use imap_core::ext::sasl;
 use imap_core::request::{self, AnyHandle, Completion, Output, Request};
 use imap_core::types::{
-    AppendMessage, Capability, Command, Mailbox, SearchKey, SequenceSet, SortCriterion, SortKey, SpecialUse,
-    StateName, StatusAttr, StatusKind, StoreMode, ThreadAlgorithm,
+    AppendMessage, Capability, Command, Mailbox, SearchKey, SearchReturn, SequenceSet, SortCriterion,
+    SortKey, SpecialUse, StateName, StatusAttr, StatusKind, StoreMode, ThreadAlgorithm,
 };
 use imap_core::{Client, ClientConfig, CommandError, Event, Switch, UsageError};
 use pyo3::exceptions::PyValueError;
@@ -35,6 +35,9 @@ enum Shape {
     Login,
     /// `[text]` (IMAPClient does not unpack these).
     TextList,
+    /// As `Login`, in a list: IMAPClient's `oauth2_login` and
+    /// `oauthbearer_login` do not unpack it.
+    LoginList,
     /// `("OK", [text])` (MULTIAPPEND).
     TypText,
     /// `None` (IMAPClient's UID COPY and UID MOVE), or the text without UIDs.
@@ -64,9 +67,17 @@ enum Shape {
     FolderExists,
     Status(Vec<StatusAttr>),
     Search,
+    /// ESEARCH: an `imap_core.response_types.ESearch`.
+    ESearch,
     Sort,
     Thread,
     Fetch {
+        wanted: SequenceSet,
+        uid_is_key: bool,
+    },
+    /// A FETCH whose messages are taken one by one (`take_fetched`), each
+    /// `(msgid, {item: value})`; the result is how many were delivered.
+    Stream {
         wanted: SequenceSet,
         uid_is_key: bool,
     },
@@ -242,6 +253,13 @@ impl PyEngine {
                 _ => Ok(text()),
             },
             (Shape::TextList, _) => Ok(PyList::new(py, [text()])?.into_any()),
+            (Shape::LoginList, _) => {
+                let text = match &c.status.code {
+                    Some(imap_core::types::ResponseCode::Capability(_)) => conv.bytes(&c.status.text),
+                    _ => text(),
+                };
+                Ok(PyList::new(py, [text])?.into_any())
+            }
             (Shape::TypText, _) => {
                 Ok(PyTuple::new(py, ["OK".into_bound_py_any(py)?, PyList::new(py, [text()])?.into_any()])?
                     .into_any())
@@ -314,6 +332,8 @@ impl PyEngine {
             }
             (Shape::Status(asked), Output::Status(s)) => conv.status_dict(&s, asked),
             (Shape::Search, Output::Search(r)) => conv.search_ids(&r.ids, r.modseq),
+            (Shape::ESearch, Output::ESearch(e)) => conv.esearch(&e),
+            (Shape::Stream { .. }, Output::Streamed(n)) => n.into_bound_py_any(py),
             (Shape::Sort, Output::Sort(r)) => Ok(PyList::new(py, r.ids)?.into_any()),
             (Shape::Thread, Output::Thread(threads)) => {
                 let items = threads.iter().map(|t| thread_tuple(py, t)).collect::<PyResult<Vec<_>>>()?;
@@ -775,7 +795,8 @@ impl PyEngine {
         Ok(Some(PyEvent { kind, id, data }))
     }
 
-    /// Whether request `id`'s result waits to be taken.
+    /// Whether request `id`'s result waits to be taken (for `fetch_stream`:
+    /// its result or a message).
     fn is_ready(&mut self, py: Python<'_>, id: u64) -> PyResult<bool> {
         self.convert_streamed(py)?;
         Ok(self.pending.get(&id).is_some_and(|p| client(&mut self.core).is_ready(p.handle.id())))
@@ -790,7 +811,13 @@ impl PyEngine {
             return Err(pyo3::exceptions::PyLookupError::new_err(format!("no request #{id}")));
         };
         let Some(result) = client(&mut self.core).take(&pending.handle) else {
-            return Err(pyo3::exceptions::PyLookupError::new_err(format!("request #{id} is not ready")));
+            let message = match pending.shape {
+                Shape::Stream { .. } if client(&mut self.core).is_ready(pending.handle.id()) => {
+                    format!("request #{id}: messages wait, take them with take_fetched first")
+                }
+                _ => format!("request #{id} is not ready"),
+            };
+            return Err(pyo3::exceptions::PyLookupError::new_err(message));
         };
         let Some(pending) = self.pending.remove(&id) else { unreachable!("checked above") };
         match result {
@@ -805,6 +832,30 @@ impl PyEngine {
         if let Some(p) = self.pending.remove(&id) {
             client(&mut self.core).abandon(p.handle.id());
         }
+    }
+
+    /// The next message of a `fetch_stream` request, in arrival order:
+    /// `(msgid, {b"SEQ": n, item: value, ...})`, or `None` when none waits
+    /// (a `"fetched"` event tells when more arrive). Messages not taken
+    /// hold the engine back from reading (`wants_read`), so the stream
+    /// takes the memory of about one message however many there are.
+    fn take_fetched<'py>(&mut self, py: Python<'py>, id: u64) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let Some(pending) = self.pending.get(&id) else {
+            return Err(pyo3::exceptions::PyLookupError::new_err(format!("no request #{id}")));
+        };
+        let Shape::Stream { wanted, uid_is_key } = &pending.shape else {
+            return Err(PyValueError::new_err(format!("request #{id} is not a fetch_stream")));
+        };
+        let conv = Conv::new(py, self.normalise_times)?;
+        // FETCH data of other messages (flag changes the server reports
+        // meanwhile) is not the caller's: skipped, as `fetch` skips it.
+        while let Some(fetch) = client(&mut self.core).take_fetched(&pending.handle) {
+            let (msgid, data) = conv.fetch_item(fetch, *uid_is_key)?;
+            if wanted.contains(msgid, u32::MAX) {
+                return Ok(Some(PyTuple::new(py, [msgid.into_bound_py_any(py)?, data.into_any()])?));
+            }
+        }
+        Ok(None)
     }
 
     // -------------------------------------------------------- requests
@@ -830,7 +881,8 @@ impl PyEngine {
         self.submit(request::authenticate(mech).erase(), Shape::Login)
     }
 
-    /// AUTHENTICATE XOAUTH2 (Gmail, Outlook).
+    /// AUTHENTICATE XOAUTH2 (Gmail, Outlook); the result is `[text]`, as
+    /// IMAPClient's.
     #[pyo3(signature = (user, access_token, mech = "XOAUTH2", vendor = None))]
     fn oauth2_login(
         &mut self,
@@ -845,7 +897,69 @@ impl PyEngine {
         }
         response.push('\x01');
         let mech = sasl::Custom::new(mech, Some(response.into_bytes()), |_| Some(Vec::new()));
-        self.submit(request::authenticate(mech).erase(), Shape::Login)
+        self.submit(request::authenticate(mech).erase(), Shape::LoginList)
+    }
+
+    /// AUTHENTICATE OAUTHBEARER (RFC 7628) as IMAPClient sends it: the
+    /// bearer token for `identity`, without host and port (`authenticate`
+    /// with `"OAUTHBEARER"` sends them). The result is `[text]`.
+    fn oauthbearer_login(&mut self, identity: &str, access_token: &str) -> PyResult<u64> {
+        let gs2 = match identity {
+            "" => "n,,".to_owned(),
+            id => format!("n,a={},", id.replace('=', "=3D").replace(',', "=2C")),
+        };
+        let response = format!("{gs2}\x01auth=Bearer {access_token}\x01\x01").into_bytes();
+        // RFC 7628 3.2.3: an error challenge is answered with a dummy ^A.
+        let mech = sasl::Custom::new("OAUTHBEARER", Some(response), |_| Some(vec![0x01]));
+        self.submit(request::authenticate(mech).erase(), Shape::LoginList)
+    }
+
+    /// AUTHENTICATE with the engine's own mechanism (not in IMAPClient):
+    /// `"PLAIN"`, `"LOGIN"`, `"CRAM-MD5"`, `"SCRAM-SHA-1"`,
+    /// `"SCRAM-SHA-256"` (the server's signature is verified), `"XOAUTH2"`
+    /// or `"OAUTHBEARER"` (`password` is then the access token, and `host`
+    /// and `port` are needed). `authorization_identity` is PLAIN's. SCRAM's
+    /// client nonce comes from the operating system; `nonce` is for tests
+    /// that replay a known exchange (RFC 5802's), never for real use. The
+    /// initial response goes with the command when the server has SASL-IR.
+    /// The result is the server's text; a refusal raises `LoginError`.
+    #[pyo3(signature = (mechanism, username, password, *, authorization_identity = None, host = None, port = None, nonce = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn authenticate(
+        &mut self,
+        mechanism: &str,
+        username: &str,
+        password: &str,
+        authorization_identity: Option<String>,
+        host: Option<String>,
+        port: Option<u16>,
+        nonce: Option<String>,
+    ) -> PyResult<u64> {
+        let options = crate::sasl::Options { authorization_identity, host, port, nonce };
+        let request = crate::sasl::authenticate(mechanism, username, password, options)
+            .map_err(PyValueError::new_err)?;
+        self.submit(request.erase(), Shape::Login)
+    }
+
+    /// AUTHENTICATE `mech_name` whose challenges the caller answers
+    /// (IMAPClient's `sasl_login`, without the callable): each challenge
+    /// comes as a `"sasl_challenge"` event (data: the decoded challenge,
+    /// `b""` for the empty first one of a client-first mechanism); answer
+    /// it with `sasl_respond`. An `initial_response` goes with the command
+    /// when the server has SASL-IR, else answers the first challenge
+    /// (IMAPClient never sends one). The result is the server's text.
+    #[pyo3(signature = (mech_name, initial_response = None))]
+    fn sasl_login(&mut self, mech_name: &str, initial_response: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
+        let initial = initial_response.filter(|r| !r.is_none()).map(input::text_bytes).transpose()?;
+        self.submit(request::authenticate_interactive(mech_name, initial).erase(), Shape::Login)
+    }
+
+    /// Answers the waiting `"sasl_challenge"` (`bytes` or `str`, sent
+    /// base64-encoded); `None` cancels the exchange (`*`), which the server
+    /// then refuses.
+    fn sasl_respond(&mut self, response: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let response = response.filter(|r| !r.is_none()).map(input::text_bytes).transpose()?;
+        client(&mut self.core).sasl_respond(response.as_deref()).map_err(usage_error)
     }
 
     /// STARTTLS: a `"starttls"` event asks the driver to switch.
@@ -871,6 +985,12 @@ impl PyEngine {
     /// NOOP.
     fn noop(&mut self) -> PyResult<u64> {
         self.submit(request::noop().erase(), Shape::Text)
+    }
+
+    /// CHECK (not in IMAPClient): a checkpoint of the selected folder
+    /// (RFC 3501; IMAP4rev2 dropped it); the server's text.
+    fn check(&mut self) -> PyResult<u64> {
+        self.submit(request::check().erase(), Shape::Text)
     }
 
     /// ENABLE.
@@ -1022,6 +1142,41 @@ impl PyEngine {
         self.submit(request::search_with_modseq(uid, key).erase(), Shape::Search)
     }
 
+    /// SEARCH RETURN (ESEARCH, RFC 4731; not in IMAPClient): the minimum,
+    /// maximum, count or all of the matches without a number per match on
+    /// the wire. `criteria` as `search` takes them; `returns` a sequence of
+    /// `"MIN"`, `"MAX"`, `"COUNT"`, `"ALL"` (the default), `"SAVE"`. The
+    /// result is an `ESearch` (uid, min, max, count, all, modseq), `all` a
+    /// sequence-set string such as `"4:9,17"` that `fetch` takes as it is.
+    #[pyo3(signature = (criteria = None, returns = None, charset = None))]
+    fn esearch(
+        &mut self,
+        criteria: Option<&Bound<'_, PyAny>>,
+        returns: Option<&Bound<'_, PyAny>>,
+        charset: Option<&str>,
+    ) -> PyResult<u64> {
+        let key = match criteria {
+            Some(c) => self.searchish(c, charset)?,
+            None => SearchKey::All,
+        };
+        let returns = match returns {
+            Some(r) => input::text_list(r)?
+                .iter()
+                .map(|name| match name.to_ascii_uppercase().as_str() {
+                    "MIN" => Ok(SearchReturn::Min),
+                    "MAX" => Ok(SearchReturn::Max),
+                    "COUNT" => Ok(SearchReturn::Count),
+                    "ALL" => Ok(SearchReturn::All),
+                    "SAVE" => Ok(SearchReturn::Save),
+                    other => Err(PyValueError::new_err(format!("unknown ESEARCH return option {other:?}"))),
+                })
+                .collect::<PyResult<Vec<_>>>()?,
+            None => vec![SearchReturn::All],
+        };
+        let uid = self.uid();
+        self.submit(request::esearch(uid, key, &returns).erase(), Shape::ESearch)
+    }
+
     /// SEARCH X-GM-RAW (Gmail); without X-GM-EXT-1 raises
     /// `CapabilityError` before sending, as IMAPClient does.
     #[pyo3(signature = (query, charset = None))]
@@ -1137,6 +1292,19 @@ impl PyEngine {
             None => request::fetch(uid, set, &attrs),
         };
         self.submit(request.erase(), shape)
+    }
+
+    /// A streaming FETCH (not in IMAPClient): `data` items as `fetch`
+    /// takes them; each message is taken with `take_fetched(id)` as it
+    /// arrives (`"fetched"` events say when), so a large answer never sits
+    /// in memory whole. `take(id)` then gives the number of messages
+    /// delivered; `abandon(id)` gives up on the rest (read and dropped).
+    fn fetch_stream(&mut self, messages: &Bound<'_, PyAny>, data: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let set = input::messages(messages)?;
+        let attrs = args::fetch_attrs(&input::text_list(data)?).map_err(PyValueError::new_err)?;
+        let uid = self.uid();
+        let shape = Shape::Stream { wanted: set.clone(), uid_is_key: uid };
+        self.submit(request::fetch_stream(uid, set, &attrs).erase(), shape)
     }
 
     /// The flags of each message: `{msgid: (flags...)}`.
@@ -1455,8 +1623,10 @@ fn usage_to_py(py: Python<'_>, e: &UsageError) -> PyErr {
 
 fn command_error(py: Python<'_>, shape: &Shape, e: &CommandError) -> PyErr {
     let kind = match (e, shape) {
-        (CommandError::No { .. } | CommandError::Bad { .. }, Shape::Login) => Exc::Login,
-        (CommandError::Bad { .. }, Shape::Search | Shape::Sort | Shape::Thread) => Exc::InvalidCriteria,
+        (CommandError::No { .. } | CommandError::Bad { .. }, Shape::Login | Shape::LoginList) => Exc::Login,
+        (CommandError::Bad { .. }, Shape::Search | Shape::ESearch | Shape::Sort | Shape::Thread) => {
+            Exc::InvalidCriteria
+        }
         (CommandError::No { .. } | CommandError::Bad { .. }, _) => Exc::Error,
         (CommandError::Sasl(_), _) => Exc::Login,
         (CommandError::NotSent(u), _) => return usage_to_py(py, u),
