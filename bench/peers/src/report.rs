@@ -189,9 +189,9 @@ pub(crate) fn header(setup: &Setup, runs: usize, seeded: Seeded) {
     );
     println!(
         "Mailbox: the seed example's {} messages; single-message fetches of UIDs {}–{}. \
-         Each client in its own process with its library's defaults; our Rust drivers and the floor \
-         set TCP_NODELAY and re-arm TCP_QUICKACK, our Python layers set TCP_NODELAY (asyncio does so \
-         for every TCP transport); the async clients run on one thread (imap-smol on a smol \
+         Each client in its own process with its library's defaults; our drivers (Rust and Python) and \
+         the floor set TCP_NODELAY and re-arm TCP_QUICKACK after every read; the async clients \
+         run on one thread (imap-smol on a smol \
          `LocalExecutor`, async-imap on a current-thread tokio runtime, imap-mio in its own `Pool`, \
          imap_core.aio and aioimaplib on an asyncio event loop). Each row: a warm-up, then the \
          median of {runs} runs taken by turns with the other rows; \"÷ floor\" is the row's median over \
@@ -406,9 +406,9 @@ pub(crate) fn stall_table(rows: &[Row], runs: usize) {
          until the client has acknowledged everything: a client that delays its ACK holds the line up to \
          ~40 ms; so does a client that reads slower than the server sends (the Python peers here), whose \
          window closes. It also times each command line from its first byte to its end: a client that \
-         writes a command in pieces with Nagle on waits for the ACK of the first piece. Our Rust drivers \
-         and the floor re-arm TCP_QUICKACK after every read (our Python layers do not); all of ours \
-         write each command at once. The times are the clients' own, through the proxy and straight \
+         writes a command in pieces with Nagle on waits for the ACK of the first piece. Our drivers (Rust \
+         and Python) and the floor re-arm TCP_QUICKACK after every read and write each command at \
+         once. The times are the clients' own, through the proxy and straight \
          to Dovecot by turns.)\n"
     );
 }

@@ -22,6 +22,7 @@ async def connect(
     use_uid: bool = True,
     auto_idle: Optional[float] = None,
     utf8_accept: bool = False,
+    quickack: bool = True,
 ) -> "AsyncIMAPClient": ...
 
 class _IdleStream:
