@@ -176,6 +176,14 @@ def scenario(cls, server, root, record):
         call(name, c.search, criteria, charset)
     ids = c.search()
     call("fetch meta", c.fetch, ids, ["FLAGS", "INTERNALDATE", "ENVELOPE", "BODYSTRUCTURE", "RFC822.SIZE"])
+    # INTERNALDATE with the server's offset (aware) as well as naive local.
+    c.normalise_times = False
+    call("fetch internaldate aware", c.fetch, ids, ["INTERNALDATE"])
+    call(
+        "internaldate offsets",
+        lambda: [d[b"INTERNALDATE"].isoformat() for d in c.fetch(ids, ["INTERNALDATE"]).values()],
+    )
+    c.normalise_times = True
     call("fetch body", c.fetch, ids, ["BODY.PEEK[]"])
     call("fetch partial", c.fetch, ids[:2], ["BODY.PEEK[]<0.20>", "BODY.PEEK[TEXT]<5.10>"])
     call("fetch sections", c.fetch, ids, ["BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)]", "BODY.PEEK[1]", "BODY.PEEK[HEADER]"])

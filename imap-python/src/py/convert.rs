@@ -102,17 +102,20 @@ impl<'py> Conv<'py> {
     /// A date-time as IMAPClient shows it: naive local time (the machine's
     /// current offset), or aware with the server's offset.
     pub(crate) fn datetime(&self, t: &DateTime) -> PyResult<Bound<'py, PyAny>> {
-        let (secs, tz) = if self.normalise_times {
-            (t.unix_timestamp() + self.local_offset, None)
+        // The fields in the zone shown: the machine's (naive) or the
+        // server's, as the core computes them.
+        let (shown, tz) = if self.normalise_times {
+            let local = DateTime::from_unix_timestamp(t.unix_timestamp() + self.local_offset, 0).ok_or_else(
+                || pyo3::exceptions::PyValueError::new_err(format!("date out of range: {t:?}")),
+            )?;
+            (local, None)
         } else {
             let offset = PyDelta::new(self.py, 0, i32::from(t.offset_minutes()) * 60, 0, true)?;
-            let local = t.unix_timestamp() + i64::from(t.offset_minutes()) * 60;
-            (local, Some(PyTzInfo::fixed_offset(self.py, offset)?))
+            (*t, Some(PyTzInfo::fixed_offset(self.py, offset)?))
         };
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        let (h, mi, sec) = (rem / 3600, rem % 3600 / 60, rem % 60);
+        let date = shown.date();
+        let (y, m, d) = (date.year(), date.month(), date.day());
+        let (h, mi, sec) = shown.time();
         // The class called directly: PyO3's limited-API path costs several
         // times more per object, and a FETCH makes thousands.
         match tz {
@@ -650,18 +653,4 @@ pub(crate) fn code_wire(code: &ResponseCode) -> String {
         ResponseCode::Other { name, data: None } => name.to_string(),
         other => format!("{other:?}").to_ascii_uppercase(),
     }
-}
-
-// Howard Hinnant's civil_from_days (proleptic Gregorian).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
