@@ -25,6 +25,11 @@ pub enum Parser {
     Core,
     /// `imap_core::parse::Framer` alone: how much of imap-core's time is framing.
     CoreFramer,
+    /// The framer fed the drivers' way: each read lands in
+    /// [`Framer::read_buf`](imap_core::parse::Framer::read_buf), and every
+    /// frame is kept until the end, as a collecting FETCH keeps its
+    /// messages (the receive areas cannot be reused).
+    CoreReadArea,
     /// `imap_proto::Response::parse` (imap-proto 0.17, nom 8).
     Proto,
     /// `imap_codec::ResponseCodec::decode` (imap-codec 1.0, nom 7).
@@ -37,14 +42,22 @@ pub enum Parser {
 
 impl Parser {
     /// Every parser, in table order.
-    pub const ALL: [Parser; 6] =
-        [Parser::Core, Parser::CoreFramer, Parser::Proto, Parser::Codec, Parser::Copy, Parser::CopyReused];
+    pub const ALL: [Parser; 7] = [
+        Parser::Core,
+        Parser::CoreFramer,
+        Parser::CoreReadArea,
+        Parser::Proto,
+        Parser::Codec,
+        Parser::Copy,
+        Parser::CopyReused,
+    ];
 
     /// Column heading.
     pub fn name(self) -> &'static str {
         match self {
             Parser::Core => "imap-core",
             Parser::CoreFramer => "core framer",
+            Parser::CoreReadArea => "core read area, kept",
             Parser::Proto => "imap-proto",
             Parser::Codec => "imap-codec",
             Parser::Copy => "plain copy",
@@ -63,6 +76,7 @@ impl Parser {
         match self {
             Parser::Core => core(input, feed),
             Parser::CoreFramer => core_framer(input, feed),
+            Parser::CoreReadArea => core_read_area(input, feed),
             Parser::Proto => reparse(input, feed, proto_step),
             Parser::Codec => {
                 let codec = ResponseCodec::new();
@@ -140,6 +154,30 @@ fn core_framer(input: &[u8], feed: Feed) -> Result<usize, String> {
         return Err(format!("core framer: input ends inside response {}", count + 1));
     }
     Ok(count)
+}
+
+/// Reads of at most the piece's size (and of the receive area's) straight
+/// into the framer's receive area; every frame kept until the end.
+fn core_read_area(input: &[u8], feed: Feed) -> Result<usize, String> {
+    let mut framer = imap_core::parse::Framer::default();
+    let mut kept = Vec::new();
+    for mut piece in feed.pieces(input) {
+        while !piece.is_empty() {
+            let area = framer.read_buf();
+            let n = area.len().min(piece.len());
+            area[..n].copy_from_slice(&piece[..n]);
+            framer.commit(n);
+            piece = &piece[n..];
+            while let Some(frame) = framer.next_frame().map_err(|e| format!("core read area: {e}"))? {
+                kept.push(frame);
+            }
+        }
+    }
+    if framer.is_mid_response() {
+        return Err(format!("core read area: input ends inside response {}", kept.len() + 1));
+    }
+    black_box(&kept);
+    Ok(kept.len())
 }
 
 /// What one parse attempt at the start of the unconsumed bytes gave.

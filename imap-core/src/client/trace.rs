@@ -6,8 +6,6 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use bytes::Bytes;
-
 use crate::encode::Fragment;
 use crate::types::{ByteStr, Command, Secret};
 
@@ -55,7 +53,7 @@ impl fmt::Display for TraceLine {
 #[derive(Debug)]
 enum Kept {
     Text(String),
-    Wire(Bytes),
+    Wire(Vec<u8>),
 }
 
 /// The bounded trace (the last lines, for error reports) and the live
@@ -116,7 +114,16 @@ impl Trace {
         }
         if self.capacity > 0 {
             let head = &bytes[..bytes.len().min(KEPT_BYTES)];
-            self.keep(direction, Kept::Wire(Bytes::copy_from_slice(head)));
+            // Once the trace is full, the oldest line's buffer takes the
+            // copy: no allocation per response (a FETCH of 2,000 messages
+            // is 2,000 of them).
+            let mut kept = match self.make_room() {
+                Some((_, Kept::Wire(buf))) => buf,
+                _ => Vec::new(),
+            };
+            kept.clear();
+            kept.extend_from_slice(head);
+            self.lines.push_back((direction, Kept::Wire(kept)));
         }
     }
 
@@ -136,10 +143,17 @@ impl Trace {
         if self.capacity == 0 {
             return;
         }
-        if self.lines.len() == self.capacity {
-            self.lines.pop_front();
-        }
+        self.make_room();
         self.lines.push_back((direction, kept));
+    }
+
+    /// Drops the oldest line if the trace is full, handing it back.
+    fn make_room(&mut self) -> Option<(Direction, Kept)> {
+        if self.lines.len() >= self.capacity {
+            self.lines.pop_front()
+        } else {
+            None
+        }
     }
 
     pub(crate) fn lines(&self) -> impl Iterator<Item = TraceLine> + '_ {

@@ -411,7 +411,12 @@ impl Framer {
                             }
                             self.response_len = total;
                             let end = end.unwrap_or(usize::MAX);
-                            if end > self.buf.len() {
+                            // Room for the literal, when bytes are pushed. Not when
+                            // they are read into the receive area: that area is sized
+                            // for the literal by `new_read_area`, and reserving here
+                            // would move the partial response away from it, so that
+                            // every later read was copied (and the area's zeros too).
+                            if end > self.buf.len() && self.spare.is_empty() {
                                 let want = (end - self.buf.len()).min(LITERAL_PREALLOC_MAX);
                                 self.buf.reserve(want);
                             }

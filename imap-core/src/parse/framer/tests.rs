@@ -841,6 +841,35 @@ fn a_large_literal_read_into_the_buffer_is_never_copied_whole() {
 }
 
 #[test]
+fn a_literal_split_across_reads_stays_in_the_receive_area() {
+    // Announced in one read, finished in the next: the bytes stay where
+    // they were read, in the same area, and the frame is a slice of it.
+    // (Reserving room for the literal at its announcement once moved the
+    // partial response to a new allocation, and every later read of the
+    // area was then copied after it.)
+    let mut framer = Framer::default();
+    let area = framer.read_buf();
+    let (start, len) = (area.as_ptr() as usize, area.len());
+    let first = b"* 1 FETCH (BODY[] {10}\r\nabcde";
+    area[..first.len()].copy_from_slice(first);
+    framer.commit(first.len());
+    assert_eq!(framer.next_frame().expect("no fatal error"), None);
+    let area = framer.read_buf();
+    assert_eq!(area.as_ptr() as usize, start + first.len(), "the next read lands right after the first");
+    let second = b"fghij)\r\n* 2 FETCH (BODY[] {3}\r\nxyz)\r\n";
+    area[..second.len()].copy_from_slice(second);
+    framer.commit(second.len());
+    for expected in [&b"* 1 FETCH (BODY[] {10}\r\nabcdefghij)\r\n"[..], b"* 2 FETCH (BODY[] {3}\r\nxyz)\r\n"]
+    {
+        let frame = framer.next_frame().expect("framed").expect("complete");
+        let bytes = response(&frame);
+        assert_eq!(&bytes[..], expected);
+        let at = bytes.as_ptr() as usize;
+        assert!((start..start + len).contains(&at), "the frame was copied out of the receive area");
+    }
+}
+
+#[test]
 fn the_receive_area_starts_small_grows_with_full_reads_and_is_given_back() {
     let mut framer = Framer::default();
     assert_eq!(framer.capacity(), 0, "nothing allocated before the first read");
