@@ -16,12 +16,48 @@
 //! the local test server's); it must allow that many connections per user
 //! (the script's Dovecot allows 2,000).
 
+#![allow(unsafe_code)] // the counting allocator below
+
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
 use std::process::{exit, Command};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use imap_mio::prelude::*;
-use imap_mio::{ConnectOptions, Connector, Pool, Progress, Security};
+use imap_mio::{ConnectOptions, Connector, Pool, Progress, Security, RELEASE_BUFFERS_AFTER};
+
+/// The system allocator, counting the bytes live on the heap: what the
+/// connections really hold, apart from how the allocator lays it out.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call goes to `System` unchanged; only the counter is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_add(new_size, Ordering::Relaxed);
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 const USAGE: &str = "idle: memory and CPU per idle connection of the mio driver
 usage: cargo bench -p imap-mio --bench idle [-- --counts 100,1000 --idle-secs 10]";
@@ -89,11 +125,12 @@ fn child(tls: bool, n: usize, idle: Duration) {
     // One connection first: what every connection shares (the TLS
     // configuration, the crypto provider, lazy tables) is not counted.
     open(&mut pool, &connector, addr, (&user, &password), 1);
-    settle(&mut pool, Duration::from_millis(300));
-    let before = rss();
+    settle(&mut pool, RELEASE_BUFFERS_AFTER + Duration::from_millis(500));
+    let (before, heap_before) = (rss(), LIVE.load(Ordering::Relaxed));
     open(&mut pool, &connector, addr, (&user, &password), n);
-    settle(&mut pool, Duration::from_millis(500));
-    let after = rss();
+    settle(&mut pool, RELEASE_BUFFERS_AFTER + Duration::from_millis(500));
+    let (after, heap_after) = (rss(), LIVE.load(Ordering::Relaxed));
+    let heap = heap_after.saturating_sub(heap_before) as f64 / n as f64;
     let engine: usize = pool.iter().map(|(_, c)| c.client().input_capacity()).sum::<usize>() / (n + 1);
     let cpu_before = cpu_time();
     let started = Instant::now();
@@ -114,13 +151,14 @@ fn child(tls: bool, n: usize, idle: Duration) {
     let secs = started.elapsed().as_secs_f64();
     let per = (after.saturating_sub(before)) as f64 / n as f64;
     println!(
-        "{:<6} {:>6} {:>11.1} MiB {:>11.1} KiB {:>9.3} ms/s {:>19}  (server news {news}, receive buffer {:.1} KiB)",
+        "{:<6} {:>6} {:>11.1} MiB {:>11.1} KiB {:>9.3} ms/s {:>19}  (heap {:.1} KiB of it, receive buffer {:.1} KiB; server news {news})",
         if tls { "TLS" } else { "plain" },
         n,
         after.saturating_sub(before) as f64 / (1 << 20) as f64,
         per / 1024.0,
         cpu.as_secs_f64() * 1000.0 / secs,
         wakeups.saturating_sub(1),
+        heap / 1024.0,
         engine as f64 / 1024.0,
     );
 }

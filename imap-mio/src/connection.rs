@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::io::{self, ErrorKind as Kind, Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use imap_core::request::{CommandId, Handle, Request};
 use imap_core::types::{Fetch, Response};
@@ -21,6 +21,12 @@ use rustls::ClientConnection;
 /// Unsolicited responses kept until taken; beyond, the oldest are dropped
 /// and counted in a [`Warning::UnsolicitedDropped`].
 const UNSOLICITED_MAX: usize = 10_000;
+
+/// How long a connection stays quiet before its engine gives back the
+/// receive buffer, unless the options' engine configuration sets
+/// [`ClientConfig::release_buffers_after`](imap_core::ClientConfig::release_buffers_after)
+/// itself (a very long one keeps it).
+pub const RELEASE_BUFFERS_AFTER: Duration = Duration::from_secs(1);
 
 /// Reads per wake-up before the connection yields to the others (see
 /// [`Connection::is_busy`]), so that a server that never stops sending
@@ -96,7 +102,12 @@ impl Connector {
     /// A connection over a socket you opened (connected, or with a
     /// non-blocking connect under way): custom socket options, a proxy...
     pub fn connect_stream(&self, socket: TcpStream) -> Connection {
-        let mut client = Client::new(self.inner.options.engine.clone());
+        let mut engine = self.inner.options.engine.clone();
+        // An idle connection keeps no receive buffer: the engine gives it
+        // back once the connection is quiet (not after every command, which
+        // would make each large FETCH fault its memory in afresh).
+        engine.release_buffers_after.get_or_insert(RELEASE_BUFFERS_AFTER);
+        let mut client = Client::new(engine);
         let now = Instant::now();
         client.handle_timeout(now); // the clock starts: the greeting is awaited
         Connection {
@@ -443,10 +454,6 @@ impl Connection {
         for _ in 0..READ_BUDGET {
             let step = if self.tls.is_some() { self.read_tls()? } else { self.read_plain()? };
             if !step {
-                if !self.readable {
-                    // Drained: an idle connection keeps no receive buffer.
-                    self.client.release_buffers();
-                }
                 return Ok(moved);
             }
             moved = true;

@@ -89,7 +89,7 @@
 mod connection;
 mod pool;
 
-pub use connection::{Connection, Connector, Progress};
+pub use connection::{Connection, Connector, Progress, RELEASE_BUFFERS_AFTER};
 #[doc(no_inline)]
 pub use imap_core::request::{MailboxInfo, SelectResult};
 #[doc(no_inline)]

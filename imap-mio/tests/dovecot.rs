@@ -17,7 +17,9 @@ use imap_mio::imap_core::types::{Data, StatusAttr};
 use imap_mio::imap_core::{CommandError, ConnectionError};
 use imap_mio::mio::Token;
 use imap_mio::prelude::*;
-use imap_mio::{AppendMessage, Error, FetchAttr, Pool, Progress, Response, Security, Warning};
+use imap_mio::{
+    AppendMessage, Error, FetchAttr, Pool, Progress, Response, Security, Warning, RELEASE_BUFFERS_AFTER,
+};
 
 /// 100 connections in one thread log in, select INBOX and IDLE; APPENDs
 /// from another connection of the same loop reach every one as EXISTS.
@@ -87,6 +89,39 @@ fn a_hundred_idle_connections_see_appends() {
         let exists = pool.get(*token).and_then(|c| c.mailbox()).map(|m| m.exists);
         assert!(exists.is_some_and(|n| n >= first + APPENDS), "the engine's count: {exists:?}");
     }
+
+    // Quiet for a while, an idling connection keeps no receive buffer...
+    let quiet = Instant::now() + RELEASE_BUFFERS_AFTER + Duration::from_millis(700);
+    while Instant::now() < quiet {
+        pool.poll(Some(quiet.saturating_duration_since(Instant::now()))).expect("poll");
+        while pool.poll_progress().is_some() {}
+    }
+    for token in watchers.borrow().keys() {
+        let kept = pool.get(*token).map(|c| c.client().input_capacity());
+        assert_eq!(kept, Some(0), "{token:?} still holds its receive buffer");
+    }
+    // ...and reads on when news comes.
+    let heard = Cell::new(0);
+    let before: HashMap<Token, u32> = watchers.borrow().iter().map(|(t, w)| (*t, w.1.unwrap_or(0))).collect();
+    let message = common::message("after the quiet", "hello");
+    run(&mut pool, writer, request::append("INBOX", AppendMessage::new(message))).expect("APPEND");
+    let mut done = HashMap::new();
+    turn_until(
+        &mut pool,
+        Duration::from_secs(30),
+        |pool, token, progress| {
+            if progress == Progress::Unsolicited {
+                for news in conn(pool, token).take_unsolicited() {
+                    if let (Response::Data(Data::Exists(n)), Some(old)) = (news, before.get(&token)) {
+                        if n > *old && done.insert(token, n).is_none() {
+                            heard.set(heard.get() + 1);
+                        }
+                    }
+                }
+            }
+        },
+        |_| heard.get() == N,
+    );
 }
 
 /// A 5 MB APPEND through a socket whose send buffer is tiny (many partial

@@ -12,6 +12,10 @@ use crate::request::{Completion, Output};
 use crate::state::{LogoutPhase, StateName};
 use crate::types::{ByteStr, Capability, Command, Continue, Response, Status, StatusKind, Tag};
 
+/// While no receive area made since the last release was larger, the
+/// area is given back as soon as nothing is asked (see `release_early`).
+const SMALL_AREA: usize = 16 * 1024;
+
 impl Client {
     /// Feeds bytes received from the server (any split of the stream).
     pub fn handle_input(&mut self, data: &[u8]) {
@@ -33,11 +37,13 @@ impl Client {
             }
             self.process_input();
             self.count_partial_progress(frames);
+            self.release_early();
             return;
         }
         self.framer.push(data);
         self.process_input();
         self.count_partial_progress(frames);
+        self.release_early();
     }
 
     /// What counts as progress for the response timeout (see
@@ -115,20 +121,60 @@ impl Client {
         self.framer.commit(n);
         self.process_input();
         self.count_partial_progress(frames);
+        self.release_early();
     }
 
     /// Gives back the receive area when no response is partly received;
     /// the next [`input_buffer`](Self::input_buffer) starts small again
-    /// (4 KiB, doubling while reads fill it). For drivers holding many
-    /// mostly idle connections: call it when the transport has nothing more
-    /// to read (a non-blocking read returned WouldBlock). Returns whether
-    /// memory was given back.
+    /// (4 KiB, doubling while reads fill it), and the room left in the
+    /// engine's queues by busier moments goes too. Returns whether memory
+    /// was given back. [`ClientConfig::release_buffers_after`](super::ClientConfig::release_buffers_after)
+    /// has the engine do it by itself once a connection is quiet.
     pub fn release_buffers(&mut self) -> bool {
         #[cfg(feature = "compress")]
         {
             self.staging = Vec::new();
         }
-        self.framer.release()
+        if !self.framer.release() {
+            return false;
+        }
+        // The bookkeeping's room too: a few commands in flight once leave
+        // ~7 KiB of capacity behind, more than a quiet connection's state.
+        self.queue.shrink_to_fit();
+        self.in_flight.shrink_to_fit();
+        self.slots.shrink_to_fit();
+        self.events.shrink_to_fit();
+        self.held.shrink_to_fit();
+        true
+    }
+
+    /// With [`ClientConfig::release_buffers_after`](super::ClientConfig::release_buffers_after)
+    /// set, the receive buffer goes without waiting for the quiet time when
+    /// that costs nothing later: in IDLE (only news awaited, for minutes),
+    /// and when nothing at all is in flight and no receive area since the
+    /// last release was over 16 KiB (a greeting's, short replies'). Never in the middle of a response.
+    /// A thousand connections opening to IDLE then never hold a buffer
+    /// each at once; an area a large FETCH grew waits for the quiet time,
+    /// so back-to-back FETCHes reuse it instead of faulting in fresh memory.
+    fn release_early(&mut self) {
+        if self.config.release_buffers_after.is_none() || !self.holds_input_buffers() {
+            return;
+        }
+        // IDLE is a barrier: when it runs it is the only command in flight.
+        let idling = self.in_flight.len() == 1 && self.queue.is_empty() && self.is_idling();
+        let nothing_asked = self.in_flight.is_empty() && self.queue.is_empty();
+        if idling || (nothing_asked && self.framer.area_peak() <= SMALL_AREA) {
+            self.release_buffers();
+        }
+    }
+
+    /// Whether a receive buffer is held (to give back).
+    pub(crate) fn holds_input_buffers(&self) -> bool {
+        #[cfg(feature = "compress")]
+        if self.staging.capacity() > 0 {
+            return true;
+        }
+        self.framer.capacity() > 0
     }
 
     /// The server closed the connection (or the transport failed).

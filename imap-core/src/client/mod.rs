@@ -110,6 +110,15 @@ pub struct ClientConfig {
     /// `None` (the default) disables it. The engine's IDLE never becomes a
     /// request of the application's.
     pub auto_idle: Option<Duration>,
+    /// Give the receive buffer back once the connection has made no
+    /// progress for this long and no response is partly received
+    /// ([`Client::release_buffers`], done by
+    /// [`handle_timeout`](Client::handle_timeout)): the next read starts
+    /// with a small area again. For drivers that hold many mostly idle
+    /// connections (imap-mio sets 1 s). Not sooner: a buffer given back
+    /// after every command would make each large FETCH fault its memory in
+    /// afresh. `None` (the default) keeps the buffer.
+    pub release_buffers_after: Option<Duration>,
 }
 
 impl Default for ClientConfig {
@@ -127,6 +136,7 @@ impl Default for ClientConfig {
             use_uid: true,
             auto_idle: None,
             utf8_accept: false,
+            release_buffers_after: None,
         }
     }
 }

@@ -63,7 +63,8 @@ impl Client {
                     Some(ResponseCode::Capability(c)) => self.set_capabilities(c.clone()),
                     _ => self.queue_engine(Command::Capability),
                 }
-                self.greeting = Some(status.clone());
+                // Kept for the whole session: not a slice of the receive buffer.
+                self.greeting = Some(status.detached());
                 self.events.push_back(Event::Greeting(status));
                 self.pump();
             }

@@ -236,6 +236,13 @@ impl InFlightList {
         self.items.iter_mut()
     }
 
+    /// Gives back the room a busier moment left (an entry is ~800 bytes).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.items.shrink_to_fit();
+        self.data.by_variant.shrink_to_fit();
+        self.data.status.shrink_to_fit();
+    }
+
     pub(crate) fn tally(&self) -> &Tally {
         &self.tally
     }
@@ -369,6 +376,11 @@ impl CommandQueue {
 
     pub(crate) fn iter_mut(&mut self) -> std::collections::vec_deque::IterMut<'_, Queued> {
         self.items.iter_mut()
+    }
+
+    /// Gives back the room a busier moment left.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.items.shrink_to_fit();
     }
 
     pub(crate) fn tally(&self) -> &Tally {

@@ -1,5 +1,5 @@
-//! Time, which only ever comes in as an argument: the response timeout and
-//! the IDLE refresh.
+//! Time, which only ever comes in as an argument: the response timeout,
+//! the IDLE refresh, automatic IDLE and giving back an idle receive buffer.
 //!
 //! The engine counts progress (bytes in, bytes out) and learns the time at
 //! each [`Client::handle_timeout`]. A deadline is measured from the last
@@ -36,8 +36,24 @@ impl Client {
         if let (Some(timeout), Some(last)) = (self.config.response_timeout, self.last_progress) {
             if self.awaiting_server() && now.duration_since(last) >= timeout {
                 self.fail(ConnectionError::TimedOut(timeout));
+                return;
             }
         }
+        if self.release_deadline().is_some_and(|d| d <= now) {
+            self.release_buffers();
+        }
+    }
+
+    /// When the receive buffer goes back
+    /// ([`ClientConfig::release_buffers_after`](super::ClientConfig::release_buffers_after)):
+    /// only while there is one to give back and no response is partly
+    /// received, so a released or busy connection has no such deadline.
+    fn release_deadline(&self) -> Option<Instant> {
+        let after = self.config.release_buffers_after?;
+        if !self.holds_input_buffers() || self.framer.is_mid_response() {
+            return None;
+        }
+        self.last_progress?.checked_add(after)
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next:
@@ -52,8 +68,10 @@ impl Client {
             (Some(timeout), Some(last)) if self.awaiting_server() => Some(last + timeout),
             _ => None,
         };
-        let deadline =
-            [response, self.idle_deadline(), self.auto_idle_deadline()].into_iter().flatten().min();
+        let deadline = [response, self.idle_deadline(), self.auto_idle_deadline(), self.release_deadline()]
+            .into_iter()
+            .flatten()
+            .min();
         // A deadline at or before the last tick was handled by it (progress
         // moved it on); ask again just after.
         match (deadline, self.now) {

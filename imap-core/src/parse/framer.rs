@@ -113,6 +113,9 @@ pub struct Framer {
     /// Size of the next receive area: [`READ_FIRST`], doubled by each read
     /// that fills its area, up to [`READ_CHUNK`].
     read_size: usize,
+    /// Size of the largest receive area made since the start or the last
+    /// [`release`](Self::release).
+    area_peak: usize,
     /// Offset in `buf` from which to continue looking for LF.
     scan: usize,
     /// Offset in `buf` of the current line's first byte.
@@ -156,6 +159,7 @@ impl Framer {
             buf: BytesMut::new(),
             spare: BytesMut::new(),
             read_size: READ_FIRST,
+            area_peak: 0,
             state: State::Line,
             scan: 0,
             line_start: 0,
@@ -259,8 +263,17 @@ impl Framer {
         area.truncate(partial);
         area.reserve(room);
         area.resize(partial + room, 0);
+        self.area_peak = self.area_peak.max(partial + room);
         self.buf = area.split_to(partial);
         self.spare = area;
+    }
+
+    /// The size of the largest receive area made since the last
+    /// [`release`](Self::release): small for greetings and short replies,
+    /// large once a transfer (many responses at once, a large literal)
+    /// needed room.
+    pub(crate) fn area_peak(&self) -> usize {
+        self.area_peak
     }
 
     /// A receive area with less room than this is replaced by a new one.
@@ -279,6 +292,7 @@ impl Framer {
         self.buf = BytesMut::new();
         self.spare = BytesMut::new();
         self.read_size = READ_FIRST;
+        self.area_peak = 0;
         true
     }
 

@@ -126,6 +126,28 @@ pub enum ResponseCode {
     },
 }
 
+impl ResponseCode {
+    /// The same code with its bytes in allocations of their own, for a
+    /// value kept for the whole session (see [`ByteStr::detached`]).
+    pub(crate) fn detached(&self) -> ResponseCode {
+        match self {
+            ResponseCode::BadCharset(charsets) => {
+                ResponseCode::BadCharset(charsets.iter().map(ByteStr::detached).collect())
+            }
+            ResponseCode::Capability(caps) => ResponseCode::Capability(caps.detached()),
+            ResponseCode::PermanentFlags(flags) => {
+                ResponseCode::PermanentFlags(flags.iter().map(Flag::detached).collect())
+            }
+            ResponseCode::MailboxId(id) => ResponseCode::MailboxId(id.detached()),
+            ResponseCode::Other { name, data } => {
+                ResponseCode::Other { name: name.detached(), data: data.as_ref().map(ByteStr::detached) }
+            }
+            // No bytes of the response in the others.
+            other => other.clone(),
+        }
+    }
+}
+
 /// The METADATA response code's variants (RFC 5464 section 4.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

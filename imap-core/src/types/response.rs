@@ -60,6 +60,19 @@ pub struct Status {
     pub text: ByteStr,
 }
 
+impl Status {
+    /// The same status with its bytes in allocations of their own, for a
+    /// value kept for the whole session (the greeting).
+    pub(crate) fn detached(&self) -> Status {
+        Status {
+            tag: self.tag.clone(),
+            kind: self.kind,
+            code: self.code.as_ref().map(ResponseCode::detached),
+            text: self.text.detached(),
+        }
+    }
+}
+
 /// The condition of a [`Status`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
