@@ -28,7 +28,10 @@ fn outside(area: &Range<usize>, bytes: &[u8]) -> bool {
 fn what_a_session_keeps_holds_no_receive_buffer() {
     let mut client = Client::new(ClientConfig::default());
     assert_eq!(client.input_capacity(), 0, "nothing allocated before the first read");
-    read_into(&mut client, b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n");
+    let greeting_area = read_into(&mut client, b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n");
+    let greeting = client.greeting().expect("greeted");
+    assert_eq!(greeting.text.as_bytes(), b"hi");
+    assert!(outside(&greeting_area, &greeting.text), "the greeting keeps a slice of the receive buffer");
     let login = client.submit(request::login("alice", "secret")).unwrap();
     let select = client.submit(request::select("INBOX")).unwrap();
     while client.poll_transmit().is_some_and(|out| {
