@@ -31,8 +31,13 @@ def server() -> Server:
 
 @pytest.fixture(scope="session")
 def conformance_bin() -> str:
-    path = os.environ.get("IMAP_CONFORMANCE_BIN") or shutil.which("imap-conformance")
-    if not path or not os.path.exists(path):
+    named = os.environ.get("IMAP_CONFORMANCE_BIN")
+    if named and not os.path.exists(named):
+        # scripts/python-test built it there: a wrong path must not turn
+        # every conformance test into a skip.
+        pytest.fail(f"IMAP_CONFORMANCE_BIN={named} does not exist")
+    path = named or shutil.which("imap-conformance")
+    if not path:
         pytest.skip("imap-conformance binary not found (IMAP_CONFORMANCE_BIN)")
     return path
 
