@@ -194,7 +194,7 @@ pub(crate) fn header(setup: &Setup, runs: usize, seeded: Seeded) {
          run on one thread (imap-smol on a smol \
          `LocalExecutor`, async-imap on a current-thread tokio runtime, imap-mio in its own `Pool`, \
          imap_core.aio and aioimaplib on an asyncio event loop). Each row: a warm-up, then the \
-         median of {runs} runs taken by turns with the other rows; \"÷ floor\" is the row's median over \
+         median of {runs} runs taken by turns with the other rows (a new order each round, 20 ms apart); \"÷ floor\" is the row's median over \
          the raw socket's.\n",
         thousands(u64::from(seeded.messages)),
         seeded.uids.0,
