@@ -60,6 +60,10 @@ impl Connection {
 
     /// One pass: write, deliver events, read, tick, until nothing moves.
     fn drive(&mut self, inner: &mut Inner, cx: &mut Context<'_>) -> Result<()> {
+        // Once a read found nothing, the reactor wakes this task when bytes
+        // come: reading again in the same pass would only fail again (a
+        // recvfrom and an epoll_ctl each time, several per command).
+        let mut read_blocked = false;
         loop {
             let mut moved = false;
             if let Some(connect) = &mut self.switching {
@@ -76,7 +80,7 @@ impl Connection {
             }
             moved |= self.write(inner, cx)?;
             moved |= self.deliver(inner)?;
-            if inner.core.wants_read() && !inner.unsolicited_full() {
+            if !read_blocked && inner.core.wants_read() && !inner.unsolicited_full() {
                 match Pin::new(&mut *self.io).poll_read(cx, inner.core.input_buffer()) {
                     Poll::Ready(Ok(0)) => {
                         inner.core.handle_eof();
@@ -90,7 +94,7 @@ impl Connection {
                         moved = true;
                     }
                     Poll::Ready(Err(e)) => return Err(e.into()),
-                    Poll::Pending => {}
+                    Poll::Pending => read_blocked = true,
                 }
             }
             // A tick may queue bytes (an IDLE refresh, an automatic IDLE)
@@ -98,7 +102,12 @@ impl Connection {
             inner.core.handle_timeout(Instant::now());
             moved |= inner.core.wants_write() || inner.core.pending_events() > 0;
             if let Some(deadline) = inner.core.poll_timeout() {
-                if self.armed != Some(deadline) {
+                // Only ever moved earlier: the response timeout's deadline
+                // moves on with every response, and re-arming the reactor's
+                // timer each time cost a few syscalls per command. A timer
+                // that fires early only makes the engine name the later
+                // deadline, which is armed then.
+                if self.armed.is_none_or(|armed| deadline < armed) {
                     self.timer.set_at(deadline);
                     self.armed = Some(deadline);
                 }

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
 use super::{run_all_chunkings, Harness};
-use crate::ext::sasl::{Login, OAuthBearer, Plain, SaslError, XOAuth2};
+use crate::ext::sasl::{Login, OAuthBearer, Plain, XOAuth2};
 use crate::request::Output;
 use crate::types::StateName;
 use crate::types::{Capability, Command, ResponseCode};
@@ -231,7 +231,10 @@ mod scram {
                 h.server(format!("{t} BAD exchange cancelled\r\n").as_bytes());
                 match h.failed(&t) {
                     CommandError::Sasl(reason) => {
-                        assert!(matches!(reason, SaslError::BadServerSignature { .. }), "{reason}")
+                        assert!(
+                            matches!(reason, crate::ext::sasl::SaslError::BadServerSignature { .. }),
+                            "{reason}"
+                        )
                     }
                     other => panic!("{other:?}"),
                 }
