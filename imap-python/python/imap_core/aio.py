@@ -380,6 +380,11 @@ class AsyncIMAPClient:
         due = self._engine.poll_timeout()
         if due == self._timer_at:
             return
+        if due is not None and self._timer is not None and self._timer_at is not None and due > self._timer_at:
+            # Only ever moved earlier: the response timeout's deadline moves
+            # on with every response, and a new loop timer per command costs.
+            # One that fires early pumps, and the later deadline is armed then.
+            return
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
