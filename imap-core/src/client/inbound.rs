@@ -152,10 +152,11 @@ impl Client {
     /// set, the receive buffer goes without waiting for the quiet time when
     /// that costs nothing later: in IDLE (only news awaited, for minutes),
     /// and when nothing at all is in flight and no receive area since the
-    /// last release was over 16 KiB (a greeting's, short replies'). Never in the middle of a response.
-    /// A thousand connections opening to IDLE then never hold a buffer
-    /// each at once; an area a large FETCH grew waits for the quiet time,
-    /// so back-to-back FETCHes reuse it instead of faulting in fresh memory.
+    /// last release was over 16 KiB (a greeting's, short replies'). Never
+    /// in the middle of a response. A thousand connections opening to IDLE
+    /// then never hold a buffer each at once; an area a large FETCH grew
+    /// waits for the quiet time, so back-to-back FETCHes reuse it instead
+    /// of faulting in fresh memory.
     fn release_early(&mut self) {
         if self.config.release_buffers_after.is_none() || !self.holds_input_buffers() {
             return;
