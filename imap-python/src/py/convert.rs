@@ -37,6 +37,38 @@ fn python_class<'py>(
     .map(|c| c.bind(py).clone())
 }
 
+/// Results of at least this many messages are built with Python's cyclic
+/// GC held off ([`GcPause`]).
+const GC_PAUSE_FROM: usize = 64;
+
+/// Holds Python's cyclic garbage collector off while a large result is
+/// built, and turns it back on when dropped (only if it was on). Building
+/// thousands of dicts and tuples otherwise runs collection after collection
+/// over the half-built result, full ones included: ~18 % of the CPU of a
+/// 2,000-message metadata FETCH. The GIL is held throughout, so no other
+/// Python thread sees the collector off.
+struct GcPause<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GcPause<'py> {
+    fn new(py: Python<'py>) -> Self {
+        let gc = py.import("gc").ok().filter(|gc| {
+            gc.call_method0("isenabled").and_then(|on| on.is_truthy()).unwrap_or(false)
+                && gc.call_method0("disable").is_ok()
+        });
+        GcPause { gc }
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            let _ = gc.call_method0("enable");
+        }
+    }
+}
+
 /// How times and folder names are presented (IMAPClient's
 /// `normalise_times` and `folder_encode`).
 pub(crate) struct Conv<'py> {
@@ -149,10 +181,11 @@ impl<'py> Conv<'py> {
     pub(crate) fn fetch_into(
         &self,
         out: &Bound<'py, PyDict>,
-        fetches: impl IntoIterator<Item = Fetch>,
+        fetches: Vec<Fetch>,
         uid_is_key: bool,
         wanted: Option<&SequenceSet>,
     ) -> PyResult<()> {
+        let _pause = (fetches.len() >= GC_PAUSE_FROM).then(|| GcPause::new(self.py));
         let keys = Keys::new(self.py);
         for fetch in fetches {
             let (id, data) = self.fetch_item_dict(fetch, uid_is_key, &keys)?;
