@@ -45,15 +45,20 @@ const GC_PAUSE_FROM: usize = 64;
 /// built, and turns it back on when dropped (only if it was on). Building
 /// thousands of dicts and tuples otherwise runs collection after collection
 /// over the half-built result, full ones included: ~18 % of the CPU of a
-/// 2,000-message metadata FETCH. The GIL is held throughout, so no other
-/// Python thread sees the collector off.
+/// 2,000-message metadata FETCH. The collector is process-wide: another
+/// thread that runs meanwhile (the result's Python classes run bytecode, so
+/// the GIL can change hands) sees it off for that long; it is only turned
+/// back on if this pause turned it off.
 struct GcPause<'py> {
     gc: Option<Bound<'py, PyModule>>,
 }
 
+static GC: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
 impl<'py> GcPause<'py> {
     fn new(py: Python<'py>) -> Self {
-        let gc = py.import("gc").ok().filter(|gc| {
+        let module = GC.get_or_try_init(py, || py.import("gc").map(Bound::unbind));
+        let gc = module.ok().map(|m| m.bind(py).clone()).filter(|gc| {
             gc.call_method0("isenabled").and_then(|on| on.is_truthy()).unwrap_or(false)
                 && gc.call_method0("disable").is_ok()
         });
